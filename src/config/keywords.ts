@@ -135,34 +135,28 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     if (d < bestDist) { bestDist = d; best = c; }
   }
   if (best === undefined) return undefined;
-  // HAProxy accepts a suggestion when the distance is below the word's own weight
-  const limit = Math.max(fingerprintWeight(fp), 1);
-  return bestDist < limit ? best : undefined;
+  // same acceptance rule as HAProxy: not further than twice either word's length
+  if (bestDist > 2 * word.length || bestDist > 2 * best.length) return undefined;
+  return best;
 }
 
 function charIndex(c: number): number {
   if (c >= 0x61 && c <= 0x7a) return c - 0x61 + 1; // a-z
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 1; // A-Z
-  if (c >= 0x30 && c <= 0x39) return 27 + (c - 0x30) % 5; // digits folded
-  return 0; // anything else
+  if (c >= 0x30 && c <= 0x39) return 27; // any digit
+  return 28; // anything else, and the word's start/end
 }
 
 function fingerprint(word: string): Uint8Array {
   const fp = new Uint8Array(32 * 32);
-  let from = 0;
+  let from = 28;
   for (let i = 0; i < word.length; i++) {
     const to = charIndex(word.charCodeAt(i));
     fp[from * 32 + to]!++;
     from = to;
   }
-  fp[from * 32]!++;
+  fp[from * 32 + 28]!++;
   return fp;
-}
-
-function fingerprintWeight(fp: Uint8Array): number {
-  let w = 0;
-  for (const v of fp) w += v;
-  return w;
 }
 
 function distance(a: Uint8Array, b: Uint8Array): number {

@@ -7,7 +7,7 @@
 import { Codes, ConfigError } from '../core/errors.js';
 import { Diagnostics, type Where } from './diag.js';
 import {
-  lookup, firstWords, subWords, didYouMean,
+  lookup, firstWords, didYouMean,
   type Family, type KwContext, type ProxyKind, type SectionKind,
 } from './keywords.js';
 import { readFile, expandPaths, type Statement } from './reader.js';
@@ -186,7 +186,8 @@ class ParseState {
       this.brokenHeader = true;
       return;
     }
-    let from: ProxyDraft | undefined = this.lastDefaults;
+    // a defaults section starts afresh unless it names its parent with 'from'
+    let from: ProxyDraft | undefined = kind === 'defaults' ? undefined : this.lastDefaults;
     if (fromName !== undefined) {
       from = this.namedDefaults.get(fromName);
       if (!from) {
@@ -241,7 +242,7 @@ class ParseState {
       words = words.slice(1);
       const m0 = lookup(family, words);
       if (!m0 || !m0.row.negatable) {
-        if (family === 'proxy' && words[0] === 'option' && words[1] !== undefined && !m0?.row.negatable) {
+        if (family === 'proxy' && words[0] === 'option' && words[1] !== undefined) {
           this.diag.alert(Codes.CFG_INVALID, `negation/default is not supported for option '${words[1]}'.`, s.where, 'parsing:');
         } else {
           this.diag.alert(Codes.CFG_INVALID, `negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.`, s.where, 'parsing:');
@@ -253,11 +254,6 @@ class ParseState {
     const sectionLabel = this.section ?? '';
     if (!m) {
       const kw = words[0] ?? '';
-      if (family === 'proxy' && kw === 'option') {
-        const hint = didYouMean(words[1] ?? '', subWords('proxy', 'option'));
-        this.diag.alert(Codes.CFG_UNKNOWN_KEYWORD, `unknown option '${words[1]}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`, s.where);
-        return;
-      }
       const hint = didYouMean(kw, firstWords(family));
       this.diag.alert(Codes.CFG_UNKNOWN_KEYWORD,
         `unknown keyword '${kw}' in '${sectionLabel}' section${hint ? `; did you mean '${hint}' maybe ?` : ''}`, s.where);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
-import { register, type KeywordRow, type KwContext } from './keywords.js';
+import { register, didYouMean, subWords, type KeywordRow, type KwContext } from './keywords.js';
 import { parseTime, atoi } from './units.js';
 
 export type Mode = 'tcp' | 'http';
@@ -363,9 +363,11 @@ const rows: KeywordRow[] = [
     name: 'option',
     sections: 'dfbl',
     negatable: true,
-    parse: (a) => {
+    parse: (a, _c, neg) => {
       if (a.length === 0) throw new ConfigError(`'option' expects an option name.`, 'parsing:');
-      throw new ConfigError(`unknown option '${a[0]}'.`);
+      if (neg) throw new ConfigError(`negation/default is not supported for option '${a[0]}'.`, 'parsing:');
+      const hint = didYouMean(a[0]!, subWords('proxy', 'option'));
+      throw new ConfigError(`unknown option '${a[0]}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`);
     },
   },
   {

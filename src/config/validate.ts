@@ -36,13 +36,14 @@ registerPostParse((model, diag) => {
     for (const t of targets) {
       const be = findBackend(model, t.name);
       if (!be) {
-        diag.alert(Codes.CFG_SEMANTIC, `Proxy '${px.name}': unable to find required ${t.what}: '${t.name}'.`);
+        diag.alert(Codes.CFG_SEMANTIC, `Proxy '${px.name}': unable to find required ${t.what}: '${t.name}'.`, t, 'plain');
         continue;
       }
       if (px.mode === 'http' && be.mode === 'tcp') {
         const as = t.what === 'default_backend' ? 'as its default backend' : 'in a \'use_backend\' rule';
         diag.alert(Codes.CFG_SEMANTIC,
-          `http frontend '${px.name}' (${px.where.file}:${px.where.line}) tries to use incompatible tcp backend '${be.name}' (${be.where.file}:${be.where.line}) ${as} (see 'mode').`);
+          `http frontend '${px.name}' (${px.where.file}:${px.where.line}) tries to use incompatible tcp backend '${be.name}' (${be.where.file}:${be.where.line}) ${as} (see 'mode').`,
+          t, 'plain');
       }
     }
   }
@@ -52,20 +53,20 @@ registerPostParse((model, diag) => {
   for (const px of model.proxies) {
     if (px.disabled) continue;
     if (px.kind === 'frontend' && px.binds.length === 0) {
-      diag.warning(`frontend '${px.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
+      diag.warning(`frontend '${px.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`, px.where, 'plain');
     }
     const t = px.timeouts;
     const missing = (px.cap.fe && !t.client) || (px.cap.be && px.servers.length > 0 && (!t.connect || !t.server));
     if (missing) {
-      diag.warning(`missing timeouts for ${proxyType(px)} '${px.name}'.\n${TIMEOUT_HELP}`);
+      diag.warning(`missing timeouts for ${proxyType(px)} '${px.name}'.\n${TIMEOUT_HELP}`, px.where, 'plain');
     }
     if (px.mode === 'tcp') {
       if (px.forwardfor) {
-        diag.warning(`'option forwardfor' ignored for ${proxyType(px)} '${px.name}' as it requires HTTP mode.`);
+        diag.warning(`'option forwardfor' ignored for ${proxyType(px)} '${px.name}' as it requires HTTP mode.`, px.where, 'plain');
       }
       const hashL7 = px.balance && (px.balance.algo === 'uri' || px.balance.algo === 'url_param' || px.balance.algo === 'hdr');
       if (px.cap.be && hashL7) {
-        diag.warning(`Layer 7 hash not possible for ${proxyType(px)} '${px.name}' (needs 'mode http'). Falling back to round robin.`);
+        diag.warning(`Layer 7 hash not possible for ${proxyType(px)} '${px.name}' (needs 'mode http'). Falling back to round robin.`, px.where, 'plain');
       }
     }
   }
