@@ -113,7 +113,7 @@ function lookupId(file: string, name: string): number | undefined {
 }
 
 function timeArg(name: string, a: readonly string[], style: 'angle' | 'plain' = 'plain'): number {
-  if (a.length === 0) throw new ConfigError(`'${name}' expects <time> as argument.`);
+  if (!a[0]) throw new ConfigError(`'${name}' expects <time> as argument.`);
   const t = parseTime(a[0]!);
   if (t.error !== undefined) {
     if (style === 'angle') throw new ConfigError(`unexpected character '${t.badChar ?? a[0]}' in argument to <${name}>.\n`);
@@ -134,7 +134,13 @@ const rows: KeywordRow[] = [
       c.global.masterWorkerNoExitOnFailure = a.length === 1;
     },
   },
-  { name: 'maxconn', parse: (a, c) => { c.global.maxconn = atoi(a[0]); } },
+  {
+    name: 'maxconn',
+    parse: (a, c) => {
+      if (!a[0]) throw new ConfigError(`'maxconn' expects an integer argument.`);
+      c.global.maxconn = atoi(a[0]);
+    },
+  },
   { name: 'maxconnrate', parse: (a, c) => { c.global.maxconnrate = atoi(a[0]); } },
   { name: 'maxsessrate', parse: (a, c) => { c.global.maxsessrate = atoi(a[0]); } },
   { name: 'maxsslrate', parse: (a, c) => { c.global.tune['maxsslrate'] = a.join(' '); } },
@@ -145,8 +151,9 @@ const rows: KeywordRow[] = [
   {
     name: 'nbthread',
     parse: (a, c) => {
-      const v = parseUint(a[0]);
-      if (v === undefined || v < 1 || v > 64) throw new ConfigError(`'nbthread' value must be between 1 and 64 (was ${atoi(a[0])})`);
+      if (!a[0] || !/^\d+$/.test(a[0])) throw new ConfigError(`'nbthread' passed a missing or unparsable integer value in '${a[0] ?? ''}'`);
+      const v = Number(a[0]);
+      if (v < 1 || v > 64) throw new ConfigError(`'nbthread' value must be between 1 and 64 (was ${v})`);
       c.global.nbthread = v;
     },
   },
@@ -161,7 +168,7 @@ const rows: KeywordRow[] = [
     name: 'pidfile',
     parse: (a, c) => {
       if (c.global.pidfile !== undefined) throw new ConfigError(`'pidfile' already specified. Continuing.`);
-      if (a.length === 0) throw new ConfigError(`'pidfile' expects a file name as an argument.`);
+      if (!a[0]) throw new ConfigError(`'pidfile' expects a file name as an argument.`);
       c.global.pidfile = a[0];
     },
   },
@@ -169,14 +176,14 @@ const rows: KeywordRow[] = [
     name: 'chroot',
     parse: (a, c) => {
       if (c.global.chroot !== undefined) throw new ConfigError(`'chroot' already specified. Continuing.`);
-      if (a.length === 0) throw new ConfigError(`'chroot' expects a directory as an argument.`);
+      if (!a[0]) throw new ConfigError(`'chroot' expects a directory as an argument.`);
       c.global.chroot = a[0];
     },
   },
   {
     name: 'user',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'user' expects a user name as an argument.`);
+      if (!a[0]) throw new ConfigError(`'user' expects a user name as an argument.`);
       const uid = lookupId('/etc/passwd', a[0]!);
       if (uid === undefined) throw new ConfigError(`cannot find user id for '${a[0]}' (0:Success)`);
       c.global.user = a[0];
@@ -186,7 +193,7 @@ const rows: KeywordRow[] = [
   {
     name: 'group',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'group' expects a group name as an argument.`);
+      if (!a[0]) throw new ConfigError(`'group' expects a group name as an argument.`);
       const gid = lookupId('/etc/group', a[0]!);
       if (gid === undefined) throw new ConfigError(`cannot find group id for '${a[0]}' (0:Success)`);
       c.global.group = a[0];
@@ -196,21 +203,27 @@ const rows: KeywordRow[] = [
   ...(['uid', 'gid'] as const).map((k): KeywordRow => ({
     name: k,
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'${k}' expects an integer argument.`);
+      if (!a[0]) throw new ConfigError(`'${k}' expects an integer argument.`);
       if (!/^\d+$/.test(a[0]!)) {
         c.warn(` ${k}: string '${a[0]}' is not a number.\n   | You might want to use the '${k === 'uid' ? 'user' : 'group'}' parameter to use a system ${k === 'uid' ? 'user' : 'group'} name.`);
       }
       c.global[k] = atoi(a[0]);
     },
   })),
-  { name: 'ulimit-n', parse: (a, c) => { c.global.ulimitN = atoi(a[0]); } },
+  {
+    name: 'ulimit-n',
+    parse: (a, c) => {
+      if (!a[0]) throw new ConfigError(`'ulimit-n' expects an integer argument.`);
+      c.global.ulimitN = atoi(a[0]);
+    },
+  },
   { name: 'fd-hard-limit', parse: (a, c) => { c.global.tune['fd-hard-limit'] = a.join(' '); } },
   { name: 'hard-stop-after', parse: (a, c) => { c.global.hardStopAfter = timeArg('hard-stop-after', a, 'angle'); } },
   { name: 'grace', parse: (a, c) => { c.global.grace = timeArg('grace', a, 'angle'); } },
   {
     name: 'node',
     parse: (a, c) => {
-      if (a.length === 0 || !/^[0-9A-Za-z._-]+$/.test(a[0]!)) {
+      if (!a[0] || !/^[0-9A-Za-z._-]+$/.test(a[0]!)) {
         throw new ConfigError(`'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).`, 'parsing:');
       }
       c.global.node = a[0];
@@ -295,7 +308,7 @@ const rows: KeywordRow[] = [
   {
     name: 'unsetenv',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'unsetenv' expects at least one variable name.`, 'parsing:');
+      if (!a[0]) throw new ConfigError(`'unsetenv' expects at least one variable name.`, 'parsing:');
       for (const n of a) c.opts.env[n] = undefined;
     },
   },

@@ -167,7 +167,7 @@ function timeoutRow(name: TimeoutName): KeywordRow {
     cap: name === 'client' || name === 'http-request' || name === 'http-keep-alive' || name === 'client-fin' ? 'fe'
       : name === 'tarpit' ? undefined : 'be',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'${kw}' expects an integer value (in milliseconds)`);
+      if (!a[0]) throw new ConfigError(`'${kw}' expects an integer value (in milliseconds)`);
       const t = parseTime(a[0]!);
       if (t.error !== undefined) {
         if (t.error === 'overflow') throw new ConfigError(`timer overflow in argument '${a[0]}' to '${kw}' (maximum value is 2147483647 ms or ~24.8 days)`);
@@ -364,7 +364,7 @@ const rows: KeywordRow[] = [
     sections: 'dfbl',
     negatable: true,
     parse: (a, _c, neg) => {
-      if (a.length === 0) throw new ConfigError(`'option' expects an option name.`, 'parsing:');
+      if (!a[0]) throw new ConfigError(`'option' expects an option name.`, 'parsing:');
       if (neg) throw new ConfigError(`negation/default is not supported for option '${a[0]}'.`, 'parsing:');
       const hint = didYouMean(a[0]!, subWords('proxy', 'option'));
       throw new ConfigError(`unknown option '${a[0]}'${hint ? `; did you mean '${hint}' maybe ?` : '.'}`);
@@ -376,7 +376,7 @@ const rows: KeywordRow[] = [
     cap: 'fe',
     capHint: ` Maybe you want 'fullconn' instead ?`,
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'maxconn' expects an integer argument.`);
+      if (!a[0]) throw new ConfigError(`'maxconn' expects an integer argument.`);
       p(c).maxconn = atoi(a[0]);
     },
   },
@@ -385,7 +385,7 @@ const rows: KeywordRow[] = [
     sections: 'dfl',
     cap: 'fe',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'backlog' expects an integer argument.`);
+      if (!a[0]) throw new ConfigError(`'backlog' expects an integer argument.`);
       p(c).backlog = atoi(a[0]);
     },
   },
@@ -394,7 +394,7 @@ const rows: KeywordRow[] = [
     sections: 'dbl',
     cap: 'be',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'fullconn' expects an integer argument.`);
+      if (!a[0]) throw new ConfigError(`'fullconn' expects an integer argument.`);
       p(c).fullconn = atoi(a[0]);
     },
   },
@@ -403,7 +403,7 @@ const rows: KeywordRow[] = [
     sections: 'dbl',
     cap: 'be',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'retries' expects an integer argument (dispatch counts for one).`);
+      if (!a[0]) throw new ConfigError(`'retries' expects an integer argument (dispatch counts for one).`);
       p(c).retries = atoi(a[0]);
     },
   },
@@ -440,7 +440,7 @@ const rows: KeywordRow[] = [
     cap: 'be',
     parse: (a, c) => {
       const v = atoi(a[0]);
-      if (a.length === 0 || (v !== 0 && v < 100)) throw new ConfigError(`'hash-balance-factor' must be 0 or greater than 99.`);
+      if (!a[0] || (v !== 0 && v < 100)) throw new ConfigError(`'hash-balance-factor' must be 0 or greater than 99.`);
       p(c).hashBalanceFactor = v;
     },
   },
@@ -448,7 +448,7 @@ const rows: KeywordRow[] = [
     name: 'id',
     sections: 'fbl',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'id' expects an integer argument.`, 'parsing:');
+      if (!a[0]) throw new ConfigError(`'id' expects an integer argument.`, 'parsing:');
       const v = atoi(a[0]);
       if (v <= 0) throw new ConfigError(`custom id has to be > 0.`, 'parsing:');
       p(c).id = v;
@@ -462,7 +462,7 @@ const rows: KeywordRow[] = [
     sections: 'dfl',
     cap: 'fe',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'default_backend' requires a backend name.`);
+      if (!a[0]) throw new ConfigError(`'default_backend' requires a backend name.`);
       p(c).defaultBackend = { name: a[0]!, file: c.where.file, line: c.where.line };
     },
   },
@@ -471,7 +471,7 @@ const rows: KeywordRow[] = [
     sections: 'dfl',
     cap: 'fe',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'monitor-uri' expects an URI.`);
+      if (!a[0]) throw new ConfigError(`'monitor-uri' expects an URI.`);
       p(c).monitorUri = a[0];
     },
   },
@@ -486,7 +486,7 @@ const rows: KeywordRow[] = [
     sections: 'bl',
     cap: 'be',
     parse: (a, c) => {
-      if (a.length === 0) throw new ConfigError(`'dispatch' expects <addr:port> as argument.`);
+      if (!a[0]) throw new ConfigError(`'dispatch' expects <addr:port> as argument.`);
       p(c).dispatch = a[0];
     },
   },
