@@ -44,6 +44,12 @@ export interface ProxyDraft extends ProxyCore {
   /** name of the defaults section it inherited from ('' = anonymous, undefined = none) */
   from?: string;
   cap: { fe: boolean; be: boolean };
+  /**
+   * The proxy id shown as `iid` in stats: the explicit `id`, else the next
+   * free number in declaration order, starting at 2 when a stats socket adds
+   * HAProxy's internal GLOBAL proxy (reference §1.1). 0 in defaults.
+   */
+  iid: number;
   binds: Bind[];
   servers: ServerConf[];
   defaultServer: ServerParams;

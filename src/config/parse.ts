@@ -43,7 +43,7 @@ export function newProxy(kind: ProxyKind, name: string, where: Where, from?: Pro
     const inherited = structuredClone(from) as ProxyDraft;
     return {
       ...inherited,
-      kind, name, where, cap,
+      kind, name, where, cap, iid: 0,
       from: from.name,
       id: undefined,
       description: undefined,
@@ -54,7 +54,7 @@ export function newProxy(kind: ProxyKind, name: string, where: Where, from?: Pro
   }
   return {
     ...initCore(),
-    kind, name, where, cap,
+    kind, name, where, cap, iid: 0,
     binds: [],
     servers: [],
     defaultServer: initServerParams(),
@@ -323,6 +323,7 @@ class ParseState {
   }
 
   finish(files: string[]): Model {
+    assignProxyIds(this.proxies, this.global.statsSockets.length > 0);
     return {
       files,
       global: this.global,
@@ -330,5 +331,19 @@ class ParseState {
       defaults: [...this.namedDefaults.values()],
       others: this.others,
     };
+  }
+}
+
+/** Give every proxy its stats id: explicit ids first, then the free ones in order. */
+function assignProxyIds(proxies: ProxyDraft[], hasGlobalProxy: boolean): void {
+  const used = new Set<number>();
+  if (hasGlobalProxy) used.add(1);
+  for (const p of proxies) if (p.id !== undefined) { p.iid = p.id; used.add(p.id); }
+  let next = 1;
+  for (const p of proxies) {
+    if (p.id !== undefined) continue;
+    while (used.has(next)) next++;
+    p.iid = next;
+    used.add(next);
   }
 }

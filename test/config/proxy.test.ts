@@ -168,3 +168,10 @@ t.test('lexer errors show the line with a caret and parsing continues', async (t
     A("parsing [t.cfg:3] : 'daemon' cannot handle unexpected argument 'x'."),
   ]);
 });
+
+t.test('proxy ids as HAProxy assigns them', async (t) => {
+  const plain = load('frontend a\n bind :80\nbackend b\nlisten c\n bind :81\n');
+  t.same(plain.model!.proxies.map((p) => p.iid), [1, 2, 3]);
+  const sock = load('global\n stats socket /tmp/lb-test.sock\nfrontend a\n bind :80\nbackend b\n id 3\nbackend c\n');
+  t.same(sock.model!.proxies.map((p) => p.iid), [2, 3, 4], 'GLOBAL takes 1; explicit ids are kept');
+});
