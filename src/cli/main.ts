@@ -1,41 +1,116 @@
 /**
- * lb's command line (minimal: -c -f -q -cc -dr -dW -dD; the full HAProxy
- * flag set is built in cli/program.ts).
+ * `lb` entry point: argv → (program.ts) options → the action HAProxy would
+ * take, in HAProxy's order: -v/-vv, bad usage, -cc, -C, -c, then running.
+ * Returns the exit code; never calls process.exit (bin/lb sets
+ * process.exitCode), so it runs in the very process the user started.
+ * Invariant: stdout carries only verdicts and version text; every
+ * diagnostic goes to stderr with HAProxy's "[LEVEL]    (pid) : " prefix.
  */
-import { checkConfig } from './check.js';
+import { checkConfig, printDiagnostics, stdio, type Output } from './check.js';
+import { parseArgs, ArgError, type CliOptions } from './program.js';
+import { versionText, buildOptionsText, usageText } from './version.js';
 import { evalCondition, CondError } from '../config/cond.js';
-import { levelPrefix } from '../config/diag.js';
+import { Diagnostics, levelPrefix } from '../config/diag.js';
+import { errnoText } from '../config/reader.js';
+import { Codes } from '../core/errors.js';
+import { LB_VERSION } from '../core/version.js';
+import type { LoadOptions } from '../config/model.js';
 
-export function main(argv: string[]): number {
-  const files: string[] = [];
-  let check = false;
-  let quiet = false;
-  let cc: string | undefined;
-  const opts = { env: { ...process.env } as Record<string, string | undefined>, ignoreResolveFailures: false, zeroWarning: false, diagMode: false, checkOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-f') files.push(argv[++i] ?? '');
-    else if (a === '-c') check = true;
-    else if (a === '-q') quiet = true;
-    else if (a === '-cc') cc = argv[++i] ?? '';
-    else if (a === '-dr') opts.ignoreResolveFailures = true;
-    else if (a === '-dW') opts.zeroWarning = true;
-    else if (a === '-dD') opts.diagMode = true;
-    else if (a === '--') files.push(...argv.slice(i + 1)), (i = argv.length);
+/** codes of the command line's own diagnostics */
+const CLI_USAGE = 'LB_ERR_CLI_USAGE';
+const CLI_NOT_YET = 'LB_ERR_CLI_NOT_YET';
+
+function write(io: Output['out'], text: string): void {
+  io(text.endsWith('\n') ? text.slice(0, -1) : text);
+}
+
+/** Print process-level alerts (no "config : "), NOTICE header first unless already shown. */
+function processAlerts(io: Output, code: string, msgs: string[], headerShown = false): void {
+  if (headerShown) {
+    for (const m of msgs) io.err(levelPrefix('ALERT', process.pid) + m);
+    return;
   }
-  if (cc !== undefined) {
+  const d = new Diagnostics();
+  for (const m of msgs) d.add('ALERT', code, m, undefined, 'plain', false);
+  printDiagnostics(d, io);
+}
+
+function usage(io: Output): number {
+  write(io.out, versionText());
+  write(io.err, usageText());
+  return 1;
+}
+
+export async function main(argv: string[], io: Output = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof ArgError)) throw e;
+    if (e.alert !== undefined) processAlerts(io, CLI_USAGE, [e.alert]);
+    return e.usage ? usage(io) : 1;
+  }
+  if (parsed.kind === 'help') {
+    write(io.out, parsed.text);
+    return 0;
+  }
+  const o = parsed.opts;
+  if (o.buildOptions) return write(io.out, buildOptionsText()), 0;
+  if (o.version) return write(io.out, versionText()), 0;
+  if (argv.length === 0) return usage(io);
+  const quiet = o.quiet && !o.verbose;
+  const loadOpts: LoadOptions = {
+    env: { ...env },
+    ignoreResolveFailures: o.ignoreResolveFailures,
+    zeroWarning: o.zeroWarning,
+    diagMode: o.diagMode,
+    checkOnly: o.check,
+  };
+  if (o.checkCond !== undefined) return checkCondition(o.checkCond, loadOpts.env, quiet, io);
+  if (o.files.length === 0) return usage(io);
+  if (o.chdir !== undefined) {
     try {
-      return evalCondition(cc, { env: (n) => opts.env[n] }) ? 0 : 1;
+      process.chdir(o.chdir);
     } catch (e) {
-      if (!(e instanceof CondError)) throw e;
-      process.stderr.write(`${levelPrefix('ALERT', process.pid)}config : Failed to evaluate condition: ${e.message}\n`);
-      return 2;
+      if (!quiet) processAlerts(io, CLI_USAGE, [`Could not change to directory ${o.chdir} : ${errnoText(e)}`]);
+      return 1;
     }
   }
-  if (check) {
-    opts.checkOnly = true;
-    return checkConfig(files, opts, quiet).code;
+  if (o.check) return checkConfig(o.files, loadOpts, quiet, io).code;
+  return run(o, loadOpts, quiet, io);
+}
+
+/** -cc: 0 true, 1 false, 2 the condition cannot be evaluated. */
+function checkCondition(cond: string, env: LoadOptions['env'], quiet: boolean, io: Output): number {
+  try {
+    return evalCondition(cond, { env: (n) => env[n] }) ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof CondError)) throw e;
+    if (!quiet) {
+      const d = new Diagnostics();
+      d.alert(Codes.CFG_COND, `Failed to evaluate condition: ${e.message}`);
+      printDiagnostics(d, io);
+    }
+    return 2;
   }
-  process.stderr.write('lb: only -c and -cc are available in this build\n');
+}
+
+/**
+ * Running without -c: load the configuration as HAProxy does before it
+ * binds (same diagnostics, no -c verdict lines), then stop with a "not yet"
+ * alert, because the data plane does not exist yet.
+ */
+function run(o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output): number {
+  const silent: Output = { out: () => undefined, err: io.err };
+  const res = checkConfig(o.files, loadOpts, quiet, silent);
+  if (res.code === 1) return 1;
+  const shown = res.diag.list.some((d) => d.level === 'ALERT' || d.level === 'WARNING');
+  if (res.code === 2) {
+    if (!quiet) processAlerts(io, CLI_USAGE, [`[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`], shown);
+    return 1;
+  }
+  const msgs = o.later.map((f) => `lb: ${f} is not yet implemented.`);
+  msgs.push(`lb: serving traffic is not yet implemented (lb ${LB_VERSION} has no data plane); use -c to check the configuration.`);
+  processAlerts(io, CLI_NOT_YET, msgs, shown && !quiet);
   return 1;
 }
