@@ -12,3 +12,4 @@ import '../rules/keywords.js';
 import '../checks/config.js';
 import '../stats/config.js';
 import '../log/config.js';
+import '../log/keywords.js';

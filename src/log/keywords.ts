@@ -1,0 +1,239 @@
+/**
+ * Proxy logging keywords (reference §2.14): log / no log, log formats,
+ * option httplog/httpslog/tcplog, captures, unique-id-format. The flag
+ * options (dontlognull, logasap, ...) are rows of config/proxy.ts.
+ */
+import { ConfigError } from '../core/errors.js';
+import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
+import { registerPostParse } from '../config/postparse.js';
+import type { ProxyDraft } from '../config/model.js';
+import { parseLogTarget, type LogConf, type LogStyle } from './config.js';
+import { parseLogFormat } from './format.js';
+
+const p = (c: KwContext): ProxyDraft => c.proxy();
+
+/** The name HAProxy gives the current log format in its override warning. */
+function styleLabel(lg: LogConf): string | undefined {
+  switch (lg.style) {
+    case 'tcplog': return 'option tcplog';
+    case 'httplog': return 'option httplog';
+    case 'httplog-clf': return 'option httplog clf';
+    case 'httpslog': return 'option httpslog';
+    case 'custom': return 'log-format';
+    default: return undefined;
+  }
+}
+
+/** Set the main log format; warns like HAProxy when a defaults section overrides itself. */
+function setStyle(c: KwContext, style: LogStyle, label: string, format?: string): void {
+  const px = p(c);
+  const lg = px.log;
+  if (px.kind === 'defaults') {
+    const prev = styleLabel(lg);
+    // "inherited" formats belong to an earlier defaults section: only the same section warns
+    if (prev && lg.formatWhere && lg.formatWhere.file === c.where.file && lg.formatWhere.line >= px.where.line) {
+      c.warn(`'${label}' overrides previous '${prev}' in 'defaults' section.`, 'parsing:');
+    }
+  }
+  lg.style = style;
+  lg.format = format;
+  lg.formatWhere = { file: c.where.file, line: c.where.line };
+}
+
+/** "backend 'b' : 'x' directive is ignored in backends." */
+function ignoredInBackend(c: KwContext, label: string): boolean {
+  const px = p(c);
+  if (px.kind !== 'backend') return false;
+  c.warn(`backend '${px.name}' : '${label}' directive is ignored in backends.`);
+  return true;
+}
+
+/** One-argument format keywords: log-format, log-format-sd, error-log-format, unique-id-format. */
+function formatArg(kw: string, a: readonly string[]): string {
+  if (a.length === 0) throw new ConfigError(`${kw} expects an argument.`);
+  if (a.length > 1) throw new ConfigError(`${kw} expects only one argument, don't forget to escape spaces!`);
+  return a[0]!;
+}
+
+/**
+ * HAProxy parses formats once the whole file is read and reports errors as
+ * "Parsing [file:line]: failed to parse <what> : <reason>".
+ */
+function checkFormat(c: KwContext, what: string, fmt: string): void {
+  try {
+    parseLogFormat(fmt);
+  } catch (e) {
+    throw new ConfigError(`Parsing [${c.where.file}:${c.where.line}]: failed to parse ${what} : ${(e as Error).message}`, 'plain');
+  }
+}
+
+function captureLen(v: string | undefined): number {
+  const m = /^\s*([-+]?\d+)/.exec(v ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+const rows: KeywordRow[] = [
+  {
+    name: 'log',
+    sections: 'dfbl',
+    negatable: true,
+    parse: (a, c, neg) => {
+      const lg = p(c).log;
+      if (neg) {
+        if (a.length > 0) throw new ConfigError(`log : 'no log' does not expect arguments`);
+        lg.targets = [];
+        lg.global = false;
+        return;
+      }
+      if (a.length === 1 && a[0] === 'global') {
+        lg.global = true;
+        return;
+      }
+      lg.targets.push(parseLogTarget(a, c, 'proxy'));
+    },
+  },
+  {
+    name: 'log-format',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      const fmt = formatArg('log-format', a);
+      if (ignoredInBackend(c, 'log-format')) return;
+      if (p(c).kind !== 'defaults') checkFormat(c, 'log-format', fmt);
+      setStyle(c, 'custom', 'log-format', fmt);
+    },
+  },
+  {
+    name: 'log-format-sd',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      const fmt = formatArg('log-format-sd', a);
+      if (ignoredInBackend(c, 'log-format-sd')) return;
+      // HAProxy 2.6 loses the line of this directive: "Parsing [(null):0]"
+      try { parseLogFormat(fmt); } catch (e) {
+        throw new ConfigError(`Parsing [(null):0]: failed to parse log-format-sd : ${(e as Error).message}`, 'plain');
+      }
+      p(c).log.formatSd = fmt;
+    },
+  },
+  {
+    name: 'error-log-format',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      const fmt = formatArg('error-log-format', a);
+      if (ignoredInBackend(c, 'error-log-format')) return;
+      if (p(c).kind !== 'defaults') checkFormat(c, 'error-log-format', fmt);
+      p(c).log.errorFormat = fmt;
+    },
+  },
+  {
+    name: 'unique-id-format',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      const fmt = formatArg('unique-id-format', a);
+      if (p(c).kind !== 'defaults') checkFormat(c, 'unique-id', fmt);
+      p(c).log.uniqueIdFormat = fmt;
+    },
+  },
+  {
+    name: 'log-tag',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      if (a.length === 0) throw new ConfigError(`'log-tag' expects a tag for use in syslog.`);
+      p(c).log.tag = a[0];
+    },
+  },
+  {
+    name: 'option httplog',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      if (a.length > 0 && a[0] !== 'clf') throw new ConfigError(`keyword 'httplog' only supports option 'clf'.`);
+      const clf = a[0] === 'clf';
+      ignoredInBackend(c, 'option httplog');
+      setStyle(c, clf ? 'httplog-clf' : 'httplog', clf ? 'option httplog clf' : 'option httplog');
+    },
+  },
+  {
+    name: 'option httpslog',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      if (a.length > 0) throw new ConfigError(`'option httpslog' cannot handle unexpected argument '${a[0]}'.`);
+      ignoredInBackend(c, 'option httpslog');
+      setStyle(c, 'httpslog', 'option httpslog');
+    },
+  },
+  {
+    name: 'option tcplog',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      if (a.length > 0) throw new ConfigError(`'option tcplog' cannot handle unexpected argument '${a[0]}'.`);
+      if (ignoredInBackend(c, 'option tcplog')) return;
+      setStyle(c, 'tcplog', 'option tcplog');
+    },
+  },
+  {
+    name: 'capture',
+    sections: 'dfbl',
+    cap: 'fe',
+    parse: (a, c) => {
+      const px = p(c);
+      const caps = px.log.captures;
+      if (a[0] === 'cookie') {
+        if (px.kind === 'defaults') throw new ConfigError(`'capture cookie' not allowed in 'defaults' section.`);
+        if (a.length !== 4 || a[2] !== 'len') throw new ConfigError(`'capture' expects 'cookie' <cookie_name> 'len' <len>.`);
+        let len = captureLen(a[3]);
+        if (len >= 64) {
+          c.warn(`truncating capture length to 63 bytes for ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}'.`, 'plain');
+          len = 63;
+        }
+        caps.cookie = { name: a[1]!, len };
+        return;
+      }
+      const dir = a[0] === 'request' && a[1] === 'header' ? 'request' : a[0] === 'response' && a[1] === 'header' ? 'response' : undefined;
+      if (!dir) throw new ConfigError(`'capture' expects 'cookie' or 'request header' or 'response header'.`);
+      if (px.kind === 'defaults') throw new ConfigError(`'capture ${dir}' not allowed in 'defaults' section.`);
+      if (a.length !== 5 || a[3] !== 'len') throw new ConfigError(`'capture ${dir}' expects 'header' <header_name> 'len' <len>.`);
+      caps[dir].push({ name: a[2]!, len: captureLen(a[4]) });
+    },
+  },
+  {
+    name: 'declare',
+    sections: 'dfbl',
+    parse: (a, c) => {
+      const px = p(c);
+      if (px.kind === 'defaults') throw new ConfigError(`'declare' not available in default section`);
+      if (px.kind === 'backend') throw new ConfigError(`'declare' only available in frontend or listen section`);
+      if (a[0] === undefined) throw new ConfigError(`'declare' needs a second keyword that specify the type of declaration ('capture')`);
+      if (a[0] !== 'capture') throw new ConfigError(`unknown declaration type '${a[0]}' (supports 'capture')`);
+      const dir = a[1];
+      if (dir !== 'request' && dir !== 'response') throw new ConfigError(`'declare capture' requires a direction ('request' or 'response')`);
+      if (a[2] !== 'len') throw new ConfigError(`'declare capture' requires a capture length ('len')`);
+      if (a[3] === undefined) throw new ConfigError(`'declare capture': 'len' requires a numeric value that represents the capture length`);
+      if (!/^\d+$/.test(a[3])) throw new ConfigError(`'declare capture': cannot parse the length '${a[2]}'.`);
+      px.log.captures[dir].push({ len: Number(a[3]) });
+    },
+  },
+];
+
+register('proxy', rows);
+
+/** Frontend checks HAProxy runs after its per-proxy timeout checks. */
+registerPostParse((model, diag) => {
+  const globalTargets = model.global.logs.length;
+  for (const px of model.proxies) {
+    if (px.disabled) continue;
+    const type = px.kind === 'listen' ? 'proxy' : px.kind;
+    if (px.mode !== 'http' && px.log.captures.cookie) {
+      diag.warning(`'capture' statement ignored for ${type} '${px.name}' as it requires HTTP mode.`, px.where, 'plain');
+    }
+  }
+  for (const px of model.proxies) {
+    if (px.disabled || !px.cap.fe) continue;
+    const lg = px.log;
+    const hasFormat = lg.style !== 'default';
+    const hasTarget = lg.targets.length > 0 || (lg.global && globalTargets > 0);
+    if (hasFormat && !hasTarget) {
+      const type = px.kind === 'listen' ? 'proxy' : px.kind;
+      diag.warning(`log format ignored for ${type} '${px.name}' since it has no log address.`, lg.formatWhere ?? px.where, 'plain');
+    }
+  }
+});
