@@ -68,8 +68,8 @@ export function buildOptionsText(h: HostInfo = hostInfo()): string {
 }
 
 /**
- * HAProxy 2.6's usage text with lb's name, verbatim otherwise, then lb's own
- * flag. `lb --help` gives the per-flag notes (what works, what is not yet).
+ * HAProxy 2.6's usage text with lb's name, verbatim otherwise (it ends with
+ * an empty line). `lb --help` lists lb's own --watch and per-flag notes.
  */
 export function usageText(prog = 'lb'): string {
   return [
@@ -104,7 +104,7 @@ export function usageText(prog = 'lb'): string {
     '        -sf/-st [pid ]* finishes/terminates old pids.',
     '        -x <unix_socket> get listening sockets from a unix socket',
     '        -S <bind>[,<bind options>...] new master CLI',
-    "        --watch reloads when the configuration changes (lb only) ; --help lists lb's notes per flag.",
+    '',
     '',
   ].join('\n');
 }
