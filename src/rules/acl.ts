@@ -1,0 +1,218 @@
+/**
+ * ACL definitions: `acl <name> <expr> [flags] [patterns...]` → AclDef,
+ * with HAProxy 2.6's flag rules, default match methods, pattern checks and
+ * messages. Also the predefined ACLs (TRUE, HTTP, METH_GET...).
+ *
+ * Invariant: an AclDef is plain data; `-f` files are read here, once, at
+ * load time, and their patterns stored with the definition.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { NotImplementedError } from '../core/errors.js';
+import type { Where } from '../config/diag.js';
+import { aclKeywords, needsStickTable, type OutType } from './fetches.js';
+import { parseSample, formatAclError, isReadableFile, SampleError, type ArgRef } from './sample.js';
+import type { AclDef, MatchMethod } from './model.js';
+
+const METHODS: readonly MatchMethod[] = ['found', 'bool', 'int', 'ip', 'bin', 'len', 'str', 'sub', 'reg', 'beg', 'end', 'dir', 'dom'];
+const INT_OPS = ['eq', 'ge', 'gt', 'le', 'lt'];
+const NAME_OK = /^[A-Za-z0-9_.:-]$/;
+
+/** An ACL problem; `message` is HAProxy's text ending with '.'. */
+export class AclError extends Error {}
+
+const DEFAULT_MATCH: Record<OutType, MatchMethod | undefined> = {
+  bool: 'bool', sint: 'int', str: 'str', bin: 'bin', ipv4: 'ip', ipv6: 'ip', addr: 'ip', meth: 'meth', any: undefined,
+};
+
+export interface ParsedAcl {
+  def: AclDef;
+  refs: ArgRef[];
+  /** usage mask of the fetch */
+  use: number;
+  /** text of the "no pattern" warning, when HAProxy would print it */
+  warning?: string;
+}
+
+/** Check an ACL name; throws AclError with HAProxy's text. */
+export function checkAclName(name: string | undefined): void {
+  if (name === undefined || name === '') throw new AclError(`character '`);
+  for (const ch of name) {
+    if (!NAME_OK.test(ch)) throw new AclError(`character '${ch}' is not permitted in acl name '${name}'.`);
+  }
+}
+
+/**
+ * Parse an ACL expression and its patterns (`words[0]` is the fetch).
+ * Throws AclError (HAProxy's text) or NotImplementedError.
+ */
+export function parseAcl(name: string, words: readonly string[], where: Where): ParsedAcl {
+  const text = words[0] ?? '';
+  let parsed;
+  try {
+    parsed = parseSample(text, true);
+  } catch (e) {
+    if (e instanceof SampleError) {
+      const alias = e.part !== 'unknown' && e.part !== 'missing' && isAliasKeyword(text);
+      throw new AclError(formatAclError(e, text, alias));
+    }
+    throw e;
+  }
+  if (needsStickTable(parsed.expr.fetch)) {
+    throw new NotImplementedError(`fetch '${parsed.expr.fetch}' needs stick tables, which are not implemented in lb; remove it or run this configuration with HAProxy.`);
+  }
+  let match: MatchMethod | undefined = parsed.alias ? parsed.alias.match as MatchMethod : DEFAULT_MATCH[parsed.out];
+  let ignoreCase = false;
+  let noDns = false;
+  let mapFiles = false;
+  let uniqueId: number | undefined;
+  let endOfFlags = false;
+  const files: Array<{ path: string; patterns: string[] }> = [];
+  let i = 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (!w.startsWith('-')) break;
+    if (w === '--') { endOfFlags = true; i++; break; }
+    if (w === '-i') ignoreCase = true;
+    else if (w === '-n') noDns = true;
+    else if (w === '-M') mapFiles = true;
+    else if (w === '-u') uniqueId = Number.parseInt(words[++i] ?? '', 10);
+    else if (w === '-f') {
+      const path = words[++i] ?? '';
+      files.push({ path, patterns: readPatternFile(path, mapFiles) });
+    } else if (w === '-m') {
+      if (files.length > 0) throw new AclError(`'-m' must only be specified before patterns and files in parsing ACL expression.`);
+      const m = words[++i] ?? '';
+      if (!(METHODS as readonly string[]).includes(m)) throw new AclError(`unknown matching method '${m}' when parsing ACL expression.`);
+      match = m as MatchMethod;
+    } else {
+      throw new AclError(`'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.`);
+    }
+  }
+  if (match === undefined) {
+    throw new AclError(`matching method must be specified first (using '-m') when using a sample fetch of this type ('${parsed.expr.fetch}').`);
+  }
+  const patterns = collectPatterns(words.slice(i), match, noDns);
+  for (const f of files) collectPatterns(f.patterns, match, noDns);
+  let warning: string | undefined;
+  if (patterns.length === 0 && files.length === 0 && !endOfFlags && match !== 'found' && match !== 'bool') {
+    warning = `parsing acl keyword '${text}' :\n` +
+      '  no pattern to match against were provided, so this ACL will never match.\n' +
+      "  If this is what you intended, please add '--' to get rid of this warning.\n" +
+      "  If you intended to match only for existence, please use '-m found'.\n" +
+      "  If you wanted to force an int to match as a bool, please use '-m bool'.\n";
+  }
+  const def: AclDef = {
+    name, expr: parsed.expr, keyword: parsed.alias?.name ?? parsed.expr.fetch, match, ignoreCase, noDns, mapFiles,
+    ...(uniqueId !== undefined ? { uniqueId } : {}),
+    patterns, files, where,
+  };
+  return { def, refs: parsed.refs, use: parsed.info.use, ...(warning ? { warning } : {}) };
+}
+
+function isAliasKeyword(text: string): boolean {
+  const head = text.split(/[(,]/)[0]!;
+  return aclKeywords.has(head);
+}
+
+
+/** Validate patterns for the match method; join int operators to values. */
+function collectPatterns(words: readonly string[], match: MatchMethod, noDns: boolean): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if ((match === 'int' || match === 'len') && INT_OPS.includes(w)) {
+      if (k + 1 < words.length) { out.push(`${w} ${words[++k]}`); checkInt(words[k]!); }
+      continue;
+    }
+    if (match === 'int' || match === 'len') checkInt(w);
+    else if (match === 'ip') checkIp(w, noDns);
+    else if (match === 'reg') checkRegex(w);
+    out.push(w);
+  }
+  return out;
+}
+
+function checkInt(w: string): void {
+  if (!/^[0-9:]/.test(w)) throw new AclError(`'${w}' is not a number.`);
+}
+
+function checkIp(w: string, noDns: boolean): void {
+  const slash = w.indexOf('/');
+  const addr = slash < 0 ? w : w.slice(0, slash);
+  const mask = slash < 0 ? undefined : w.slice(slash + 1);
+  const fam = isIP(addr);
+  const bad = new AclError(`'${w}' is not a valid IPv4 or IPv6 address.`);
+  if (fam === 0) {
+    // a host name is resolved by HAProxy unless -n; lb accepts it as written
+    if (noDns || mask !== undefined || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(addr) || /^[0-9.]+$/.test(addr)) throw bad;
+    return;
+  }
+  if (mask === undefined) return;
+  const max = fam === 4 ? 32 : 128;
+  if (/^[0-9]+$/.test(mask)) {
+    if (Number(mask) > max) throw bad;
+  } else if (fam !== 4 || isIP(mask) !== 4) {
+    throw bad;
+  }
+}
+
+function checkRegex(w: string): void {
+  try {
+    new RegExp(w);
+  } catch (e) {
+    throw new AclError(`regex '${w}' is invalid (error=${(e as Error).message}).`);
+  }
+}
+
+/** Read a `-f` pattern file: one pattern per line, `#` comments, blank lines skipped. */
+function readPatternFile(path: string, map: boolean): string[] {
+  if (!isReadableFile(path)) throw new AclError(`failed to open pattern file <${path}>.`);
+  const out: string[] = [];
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    out.push(map ? line.split(/\s+/)[0]! : line);
+  }
+  return out;
+}
+
+/** The predefined ACLs: name → ACL line words. */
+const PREDEFINED: Record<string, readonly string[]> = {
+  TRUE: ['always_true'],
+  FALSE: ['always_false'],
+  HTTP: ['req.proto_http'],
+  'HTTP_1.0': ['req.ver', '1.0'],
+  'HTTP_1.1': ['req.ver', '1.1'],
+  'HTTP_2.0': ['req.ver', '2.0'],
+  HTTP_CONTENT: ['req.hdr_val(content-length)', 'gt', '0'],
+  HTTP_URL_ABS: ['url_reg', '^[^/:]*://'],
+  HTTP_URL_SLASH: ['url_beg', '/'],
+  HTTP_URL_STAR: ['url', '*'],
+  LOCALHOST: ['src', '127.0.0.1/8', '::1'],
+  METH_CONNECT: ['method', 'CONNECT'],
+  METH_DELETE: ['method', 'DELETE'],
+  METH_GET: ['method', 'GET', 'HEAD'],
+  METH_HEAD: ['method', 'HEAD'],
+  METH_OPTIONS: ['method', 'OPTIONS'],
+  METH_POST: ['method', 'POST'],
+  METH_PUT: ['method', 'PUT'],
+  METH_TRACE: ['method', 'TRACE'],
+  RDP_COOKIE: ['req.rdp_cookie_cnt', 'gt', '0'],
+  REQ_CONTENT: ['req.len', 'gt', '0'],
+  WAIT_END: ['wait_end'],
+};
+
+const predefinedCache = new Map<string, ParsedAcl>();
+
+/** A predefined ACL by name, or undefined. */
+export function predefinedAcl(name: string): ParsedAcl | undefined {
+  const words = PREDEFINED[name];
+  if (!words) return undefined;
+  let p = predefinedCache.get(name);
+  if (!p) {
+    p = parseAcl(name, words, { file: '', line: 0 });
+    predefinedCache.set(name, p);
+  }
+  return p;
+}

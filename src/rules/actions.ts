@@ -1,0 +1,360 @@
+/**
+ * Action tables of http-request, http-response, http-after-response and
+ * tcp-request/tcp-response rules. Each action is a row: how many words it
+ * takes and how they become `params`; unsupported actions say why.
+ *
+ * Invariant: a parser receives only the words before `if`/`unless` and
+ * returns how many it consumed; leftovers are HAProxy's "expects either
+ * 'if' or 'unless'" error, raised by the caller.
+ */
+import { readFileSync } from 'node:fs';
+import { parseTime } from '../config/units.js';
+import { actionSample, checkLogFormat, checkVarName, isReadableFile, SampleError, type ArgRef } from './sample.js';
+import { needsStickTable } from './fetches.js';
+
+/** A problem in an action's own arguments (HAProxy's text, final dot included). */
+export class ActionError extends Error {}
+
+export interface ActCtx {
+  /** proxy label for messages: "proxy 'l'" */
+  readonly pxLabel: string;
+  readonly pxName: string;
+  readonly hasBe: boolean;
+  readonly refs: ArgRef[];
+}
+
+export interface Parsed {
+  used: number;
+  params: Record<string, unknown>;
+}
+
+export interface ActionRow {
+  /** true when the name is a prefix (`set-var` matches `set-var(txn.x)`); the longest wins */
+  readonly prefix?: boolean;
+  /** set: not implemented in lb, with this reason */
+  readonly why?: string;
+  parse?(args: readonly string[], name: string, c: ActCtx): Parsed;
+}
+
+const none = (): Parsed => ({ used: 0, params: {} });
+
+function fmt(v: string, c: ActCtx): string {
+  try {
+    c.refs.push(...checkLogFormat(v));
+  } catch (e) {
+    throw new ActionError((e as Error).message);
+  }
+  return v;
+}
+
+function sample(v: string | undefined, c: ActCtx): unknown {
+  try {
+    const p = actionSample(v);
+    if (needsStickTable(p.expr.fetch)) throw new ActionError(`fetch '${p.expr.fetch}' needs stick tables, which are not implemented in lb.`);
+    c.refs.push(...p.refs);
+    return p.expr;
+  } catch (e) {
+    if (e instanceof ActionError) throw e;
+    throw new ActionError((e as Error).message);
+  }
+}
+
+/** `n` log-format words; fewer is `msg`. */
+function formats(n: number, msg: string, names: readonly string[]): NonNullable<ActionRow['parse']> {
+  return (a, _name, c) => {
+    if (a.length < n) throw new ActionError(msg);
+    const params: Record<string, unknown> = {};
+    names.forEach((k, i) => { params[k] = k === 'regex' ? a[i]! : fmt(a[i]!, c); });
+    return { used: n, params };
+  };
+}
+
+function statusCode(v: string | undefined): number {
+  if (v === undefined) throw new ActionError(`'status' expects <status_code> as argument.`);
+  const n = Number.parseInt(v, 10);
+  if (!(n >= 200 && n <= 599)) throw new ActionError(`Unexpected status code '${v}'.`);
+  return n;
+}
+
+function readBody(file: string): string {
+  if (!isReadableFile(file)) throw new ActionError(`error opening file '${file}'.`);
+  return readFileSync(file, 'latin1');
+}
+
+/** deny/tarpit/return: status, content-type, body source, hdr. */
+function replyParser(statusKw: string, defStatus: number): NonNullable<ActionRow['parse']> {
+  return (a, _name, c) => {
+    const p: Record<string, unknown> = { status: defStatus, hdrs: [] as Array<[string, string]> };
+    let i = 0;
+    for (; i < a.length; i++) {
+      const w = a[i]!;
+      if (w === statusKw) p['status'] = statusCode(a[++i]);
+      else if (w === 'content-type') p['contentType'] = a[++i];
+      else if (w === 'string' || w === 'lf-string') p[w === 'string' ? 'string' : 'lfString'] = w === 'string' ? a[++i] : fmt(a[++i] ?? '', c);
+      else if (w === 'file' || w === 'lf-file' || w === 'errorfile') {
+        const f = a[++i] ?? '';
+        p[w === 'lf-file' ? 'lfFile' : w] = { path: f, body: readBody(f) };
+      } else if (w === 'errorfiles') p['errorfiles'] = a[++i];
+      else if (w === 'default-errorfiles') p['defaultErrorfiles'] = true;
+      else if (w === 'hdr') {
+        (p['hdrs'] as Array<[string, string]>).push([a[i + 1] ?? '', fmt(a[i + 2] ?? '', c)]);
+        i += 2;
+      } else break;
+    }
+    return { used: i, params: p };
+  };
+}
+
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+/** Shared by `http-request redirect`, `http-response redirect` and `redirect`. */
+export function parseRedirect(a: readonly string[], c: ActCtx): Parsed {
+  const p: Record<string, unknown> = { code: 302, dropQuery: false, appendSlash: false, ignoreEmpty: false };
+  let i = 0;
+  for (; i < a.length; i++) {
+    const w = a[i]!;
+    if (w === 'location' || w === 'prefix' || w === 'scheme') {
+      if (i + 1 >= a.length) throw new ActionError(`missing argument for '${w}'.`);
+      p['type'] = w;
+      p['target'] = fmt(a[++i]!, c);
+    } else if (w === 'code') {
+      const v = a[++i];
+      if (v === undefined) throw new ActionError(`missing argument for 'code'.`);
+      const n = Number.parseInt(v, 10);
+      if (!REDIRECT_CODES.includes(n)) throw new ActionError(`'code': unsupported HTTP code '${v}' (must be one of 301, 302, 303, 307 or 308).`);
+      p['code'] = n;
+    } else if (w === 'set-cookie' || w === 'clear-cookie') {
+      const v = a[++i];
+      if (v === undefined) throw new ActionError(`missing argument for '${w}'.`);
+      p[w === 'set-cookie' ? 'setCookie' : 'clearCookie'] = v;
+    } else if (w === 'drop-query') p['dropQuery'] = true;
+    else if (w === 'append-slash') p['appendSlash'] = true;
+    else if (w === 'ignore-empty') p['ignoreEmpty'] = true;
+    else if (w === 'if' || w === 'unless') break;
+    else throw new ActionError(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${w}').`);
+  }
+  if (p['type'] === undefined) throw new ActionError(`redirection type expected ('prefix', 'location', or 'scheme').`);
+  return { used: i, params: p };
+}
+
+const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent'];
+const DEL_METHODS = ['str', 'beg', 'end', 'sub', 'reg'];
+
+const STICK = 'stick tables (track-sc, sc-* counters)';
+
+/** Rows shared by several rule sets. */
+const common: Record<string, ActionRow> = {
+  'allow': { parse: none },
+  'silent-drop': { parse: none },
+  'set-var': {
+    prefix: true,
+    parse: (a, name, c) => {
+      const v = name.slice(8, -1);
+      try { checkVarName(v, ''); } catch (e) { throw new ActionError(`${(e as SampleError).message}.`); }
+      return { used: 1, params: { var: v, expr: sample(a[0], c) } };
+    },
+  },
+  'set-var-fmt': {
+    prefix: true,
+    parse: (a, name, c) => {
+      const v = name.slice(12, -1);
+      try { checkVarName(v, ''); } catch (e) { throw new ActionError(`${(e as SampleError).message}.`); }
+      if (a[0] === undefined) throw new ActionError(`'${name}' expects a format string.`);
+      return { used: 1, params: { var: v, format: fmt(a[0], c) } };
+    },
+  },
+  'unset-var': {
+    prefix: true,
+    parse: (_a, name) => {
+      const v = name.slice(10, -1);
+      try { checkVarName(v, ''); } catch (e) { throw new ActionError(`${(e as SampleError).message}.`); }
+      return { used: 0, params: { var: v } };
+    },
+  },
+  'set-mark': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
+  'set-tos': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
+  'set-nice': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: Number(a[0]) } }) },
+  'set-log-level': {
+    parse: (a) => {
+      if (a[0] === undefined || !LOG_LEVELS.includes(a[0])) throw new ActionError(`expects exactly 1 argument (log level name or 'silent').`);
+      return { used: 1, params: { level: a[0] } };
+    },
+  },
+  'capture': {
+    parse: (a, _n, c) => {
+      const usage = `expects <expression> [ 'len' <length> | id <idx> ].`;
+      if (a.length < 3 || (a[1] !== 'len' && a[1] !== 'id')) throw new ActionError(usage);
+      const n = Number.parseInt(a[2]!, 10);
+      if (a[1] === 'len' && !(n > 0)) throw new ActionError('length must be > 0.');
+      return { used: 3, params: { expr: sample(a[0], c), [a[1] === 'len' ? 'len' : 'id']: n } };
+    },
+  },
+  'track-sc': { prefix: true, why: STICK },
+  'sc-inc-gpc': { prefix: true, why: STICK },
+  'sc-inc-gpc0': { prefix: true, why: STICK },
+  'sc-inc-gpc1': { prefix: true, why: STICK },
+  'sc-set-gpt': { prefix: true, why: STICK },
+  'sc-set-gpt0': { prefix: true, why: STICK },
+  'send-spoe-group': { why: 'SPOE' },
+  'ot-group': { why: 'OpenTracing' },
+  'add-acl': { prefix: true, why: 'runtime ACL updates' },
+  'del-acl': { prefix: true, why: 'runtime ACL updates' },
+  'set-map': { prefix: true, why: 'runtime map updates' },
+  'del-map': { prefix: true, why: 'runtime map updates' },
+};
+
+const header = {
+  'add-header': { parse: formats(2, 'expects exactly 2 arguments.', ['name', 'format']) },
+  'set-header': { parse: formats(2, 'expects exactly 2 arguments.', ['name', 'format']) },
+  'del-header': {
+    parse: (a: readonly string[]): Parsed => {
+      if (a.length < 1) throw new ActionError('expects at least 1 argument.');
+      if (a[1] === '-m') {
+        if (!DEL_METHODS.includes(a[2] ?? '')) throw new ActionError(`-m with unsupported matching method '${a[2] ?? ''}'.`);
+        return { used: 3, params: { name: a[0], match: a[2] } };
+      }
+      return { used: 1, params: { name: a[0], match: 'str' } };
+    },
+  },
+  'replace-header': { parse: formats(3, 'expects exactly 3 arguments.', ['name', 'regex', 'format']) },
+  'replace-value': { parse: formats(3, 'expects exactly 3 arguments.', ['name', 'regex', 'format']) },
+  'strict-mode': { parse: (a: readonly string[]): Parsed => ({ used: a.length > 0 ? 1 : 0, params: { on: a[0] !== 'off' } }) },
+  'wait-for-body': {
+    parse: (a: readonly string[]): Parsed => {
+      const p: Record<string, unknown> = {};
+      let i = 0;
+      for (; i < a.length; i += 2) {
+        if (a[i] === 'time') p['time'] = parseTime(a[i + 1] ?? '').value;
+        else if (a[i] === 'at-least') p['atLeast'] = a[i + 1];
+        else break;
+      }
+      return { used: i, params: p };
+    },
+  },
+};
+
+export const HTTP_REQUEST: Record<string, ActionRow> = {
+  ...common, ...header,
+  'deny': { parse: replyParser('deny_status', 403) },
+  'tarpit': { parse: replyParser('deny_status', 500) },
+  'return': { parse: replyParser('status', 200) },
+  'reject': { parse: none },
+  'wait-for-handshake': { parse: none },
+  'disable-l7-retry': { parse: none },
+  'auth': {
+    parse: (a) => {
+      if (a[0] !== 'realm') return { used: 0, params: {} };
+      if (a[1] === undefined) throw new ActionError('missing realm value.\n.');
+      return { used: 2, params: { realm: a[1] } };
+    },
+  },
+  'redirect': { parse: (a, _n, c) => parseRedirect(a, c) },
+  'set-path': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-pathq': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-query': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-uri': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-method': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'replace-path': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
+  'replace-pathq': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
+  'replace-uri': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
+  'early-hint': { parse: formats(2, 'expects exactly 2 arguments.', ['name', 'format']) },
+  'normalize-uri': {
+    parse: (a) => {
+      const opt = a[1] === 'full' || a[1] === 'strict' ? 2 : 1;
+      return { used: Math.min(opt, a.length), params: { normalizer: a[0], option: opt === 2 ? a[1] : undefined } };
+    },
+  },
+  'set-src': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-src-port': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-dst': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-dst-port': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-priority-class': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-priority-offset': { parse: (a, _n, c) => ({ used: 1, params: { expr: sample(a[0], c) } }) },
+  'set-timeout': {
+    parse: (a, _n, c) => {
+      if (a.length < 2) throw new ActionError('expects exactly 2 arguments.');
+      if (!c.hasBe) throw new ActionError(`proxy '${c.pxName}' has no backend capability.`);
+      if (a[0] !== 'server' && a[0] !== 'tunnel') throw new ActionError(`'set-timeout' rule: unsupported timeout '${a[0]}'.`);
+      return { used: 2, params: { timeout: a[0], value: a[1] } };
+    },
+  },
+  'use-service': {
+    parse: (a) => {
+      const svc = a[0] ?? '';
+      if (svc === 'prometheus-exporter') throw new ActionError('\0the Prometheus exporter is not implemented yet');
+      if (svc.startsWith('lua.')) throw new ActionError('\0Lua services are not implemented in lb');
+      throw new ActionError(`'${svc}' unknown service name..`);
+    },
+  },
+  'do-resolve': { prefix: true, why: 'DNS resolution actions' },
+  'cache-use': { why: 'the HTTP cache' },
+};
+
+export const HTTP_RESPONSE: Record<string, ActionRow> = {
+  ...common, ...header,
+  'deny': { parse: replyParser('deny_status', 502) },
+  'return': { parse: replyParser('status', 200) },
+  'redirect': { parse: (a, _n, c) => parseRedirect(a, c) },
+  'set-status': {
+    parse: (a) => {
+      const p: Record<string, unknown> = { status: statusCode(a[0]) };
+      if (a[1] === 'reason') { p['reason'] = a[2]; return { used: 3, params: p }; }
+      return { used: 1, params: p };
+    },
+  },
+  'cache-store': { why: 'the HTTP cache' },
+};
+
+export const HTTP_AFTER_RESPONSE: Record<string, ActionRow> = {
+  'allow': common['allow']!, 'capture': common['capture']!, 'ot-group': common['ot-group']!,
+  'set-var': common['set-var']!, 'set-var-fmt': common['set-var-fmt']!, 'unset-var': common['unset-var']!,
+  ...header,
+  'set-status': HTTP_RESPONSE['set-status']!,
+};
+
+/** tcp-request connection/session; content adds a few more. */
+export const TCP_REQUEST_CONNECTION: Record<string, ActionRow> = {
+  'accept': { parse: none },
+  'reject': { parse: none },
+  'capture': common['capture']!,
+  'expect-proxy': { parse: (a) => ({ used: a[0] === 'layer4' ? 1 : 0, params: {} }) },
+  'expect-netscaler-cip': { parse: (a) => ({ used: a[0] === 'layer4' ? 1 : 0, params: {} }) },
+  'track-sc': { prefix: true, why: STICK },
+  'sc-inc-gpc': common['sc-inc-gpc']!, 'sc-inc-gpc0': common['sc-inc-gpc0']!, 'sc-inc-gpc1': common['sc-inc-gpc1']!,
+  'sc-set-gpt': common['sc-set-gpt']!, 'sc-set-gpt0': common['sc-set-gpt0']!,
+  'set-var': common['set-var']!, 'set-var-fmt': common['set-var-fmt']!, 'unset-var': common['unset-var']!,
+  'set-src': HTTP_REQUEST['set-src']!, 'set-src-port': HTTP_REQUEST['set-src-port']!,
+  'set-dst': HTTP_REQUEST['set-dst']!, 'set-dst-port': HTTP_REQUEST['set-dst-port']!,
+  'set-mark': common['set-mark']!, 'set-tos': common['set-tos']!, 'silent-drop': common['silent-drop']!,
+};
+
+export const TCP_REQUEST_CONTENT: Record<string, ActionRow> = {
+  ...TCP_REQUEST_CONNECTION,
+  'ot-group': common['ot-group']!, 'set-log-level': common['set-log-level']!, 'set-nice': common['set-nice']!,
+  'switch-mode': { parse: (a) => ({ used: a[0] === 'http' ? (a[1] === 'proto' ? 3 : 1) : 0, params: { mode: a[0], proto: a[2] } }) },
+  'use-service': HTTP_REQUEST['use-service']!,
+  'send-spoe-group': common['send-spoe-group']!, 'do-resolve': HTTP_REQUEST['do-resolve']!,
+  'set-priority-class': HTTP_REQUEST['set-priority-class']!, 'set-priority-offset': HTTP_REQUEST['set-priority-offset']!,
+};
+
+export const TCP_RESPONSE_CONTENT: Record<string, ActionRow> = {
+  'accept': { parse: none }, 'close': { parse: none }, 'reject': { parse: none },
+  'ot-group': common['ot-group']!, 'set-log-level': common['set-log-level']!, 'set-nice': common['set-nice']!,
+  'sc-inc-gpc': common['sc-inc-gpc']!, 'sc-inc-gpc0': common['sc-inc-gpc0']!, 'sc-inc-gpc1': common['sc-inc-gpc1']!,
+  'sc-set-gpt': common['sc-set-gpt']!, 'sc-set-gpt0': common['sc-set-gpt0']!,
+  'send-spoe-group': common['send-spoe-group']!,
+  'set-var': common['set-var']!, 'set-var-fmt': common['set-var-fmt']!, 'unset-var': common['unset-var']!,
+  'set-mark': common['set-mark']!, 'set-tos': common['set-tos']!, 'silent-drop': common['silent-drop']!,
+};
+
+/** Find the row for an action word in a table (exact, then prefix rows). */
+export function findAction(table: Record<string, ActionRow>, word: string): ActionRow | undefined {
+  const exact = table[word];
+  if (exact && !exact.prefix) return exact;
+  let best: ActionRow | undefined;
+  let len = 0;
+  for (const [k, row] of Object.entries(table)) {
+    if (row.prefix && word.startsWith(k) && k.length > len) { best = row; len = k.length; }
+  }
+  return best;
+}
