@@ -13,3 +13,4 @@ import '../checks/config.js';
 import '../stats/config.js';
 import '../log/config.js';
 import '../log/keywords.js';
+import '../checks/rules.js';
