@@ -70,7 +70,7 @@ function runAction(row: ActionRow, name: string, args: readonly string[], ac: Ac
   } catch (e) {
     if (!(e instanceof ActionError)) throw e;
     if (e.message.startsWith('\0')) {
-      throw new NotImplementedError(`'${what} ${name}' : ${e.message.slice(1)} in lb; remove it or run this configuration with HAProxy.`);
+      throw new NotImplementedError(`'${what} ${name}' : ${e.message.slice(1)}; remove it or run this configuration with HAProxy.`);
     }
     throw new ConfigError(`error detected in ${label} while parsing '${what} ${name}' rule : ${e.message}`);
   }

@@ -1,0 +1,144 @@
+import t from 'tap';
+import { load, alerts, warnings } from '../helpers.js';
+
+// every expected string below was printed by haproxy 2.6.12 -c on the same lines
+const fe = (body: string) => `frontend f\n bind :80\n mode http\n timeout client 1s\n${body}`;
+const first = (text: string) => alerts(load(text))[0];
+
+t.test('ACL errors', async (t) => {
+  const cases: Array<[string, string]> = [
+    [' acl a foo_bar x\n', "error detected while parsing ACL 'a' : unknown fetch method 'foo_bar' in ACL expression 'foo_bar'."],
+    [' acl b src 1.2.3.300\n', "error detected while parsing ACL 'b' : '1.2.3.300' is not a valid IPv4 or IPv6 address."],
+    [' acl c src -f /nonexist\n', "error detected while parsing ACL 'c' : failed to open pattern file </nonexist>."],
+    [' acl e\n', "error detected while parsing ACL 'e' : missing fetch method in ACL expression ''."],
+    [' acl f path -m foo x\n', "error detected while parsing ACL 'f' : unknown matching method 'foo' when parsing ACL expression."],
+    [' acl g hdr(host),foo x\n', "error detected while parsing ACL 'g' : ACL keyword 'hdr' : unknown converter 'foo'.."],
+    [' acl h int 1\n', "error detected while parsing ACL 'h' : fetch method 'int' : expected type 'integer' at position 1, but got nothing in ACL expression 'int'."],
+    [' acl i hdr_cnt(a,b) 1\n', "error detected while parsing ACL 'i' : fetch method 'hdr_cnt' : expected ')' before ',b)' in ACL expression 'hdr_cnt(a,b)'."],
+    [' acl j req.payload(1) x\n', "error detected while parsing ACL 'j' : fetch method 'req.payload' : missing arguments (got 1/2), type 'integer' expected in ACL expression 'req.payload(1)'."],
+    [' acl k path(x) /\n', "error detected while parsing ACL 'k' : ACL keyword 'path' : expected ')' before 'x)'."],
+    [' acl l path,lower(1) x\n', "error detected while parsing ACL 'l' : ACL keyword 'path' : invalid arg 1 in converter 'lower' : expected ')' before '1)'.."],
+    [' acl o path,regsub(a) x\n', "error detected while parsing ACL 'o' : ACL keyword 'path' : invalid arg 2 in converter 'regsub' : missing arguments (got 1/2), type 'string' expected.."],
+    [' acl p var() x\n', "error detected while parsing ACL 'p' : invalid args in fetch method 'var' : Empty variable name cannot be accepted in ACL expression 'var()'."],
+    [' acl r var(txn.x,1) x\n', "error detected while parsing ACL 'r' : matching method must be specified first (using '-m') when using a sample fetch of this type ('var')."],
+    [' acl t src,field(1) x\n', "error detected while parsing ACL 't' : invalid arg 2 in converter 'field' : missing arguments (got 1/2), type 'string' expected in ACL expression 'src,field(1)'."],
+    [' acl u path_beg -z x\n', "error detected while parsing ACL 'u' : '-z' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'."],
+    [' acl v path -f /etc/hostname -m beg\n', "error detected while parsing ACL 'v' : '-m' must only be specified before patterns and files in parsing ACL expression."],
+    [' acl w dst_port foo\n', "error detected while parsing ACL 'w' : 'foo' is not a number."],
+    [' acl x a@b\n', "error detected while parsing ACL 'x' : unknown fetch method 'a' in ACL expression 'a@b'."],
+    [' acl a@b path /\n', "character '@' is not permitted in acl name 'a@b'."],
+  ];
+  for (const [line, msg] of cases) t.equal(first(fe(line)), `[ALERT] config : parsing [t.cfg:5] : ${msg}`, line.trim());
+});
+
+t.test('ACL without pattern warns without location', async (t) => {
+  const r = load(fe(' acl d path_beg\n'));
+  t.same(alerts(r), []);
+  t.equal(warnings(r)[0], "[WARNING] config : parsing acl keyword 'path_beg' :\n" +
+    '  no pattern to match against were provided, so this ACL will never match.\n' +
+    "  If this is what you intended, please add '--' to get rid of this warning.\n" +
+    "  If you intended to match only for existence, please use '-m found'.\n" +
+    "  If you wanted to force an int to match as a bool, please use '-m bool'.\n");
+  t.same(warnings(load(fe(' acl d path_beg --\n acl e ssl_fc\n acl g query -m found\n'))), []);
+});
+
+t.test('condition errors per rule kind', async (t) => {
+  const cases: Array<[string, string]> = [
+    [' use_backend b if zz\n', "error detected while parsing switching rule : no such ACL : 'zz'."],
+    [' use_backend b if { path /\n', "error detected while parsing switching rule : missing closing '}' in condition."],
+    [' use_backend b if { }\n', "error detected while parsing switching rule : missing fetch method in ACL expression ''."],
+    [' use_backend b if { foo x }\n', "error detected while parsing switching rule : unknown fetch method 'foo' in ACL expression 'foo'."],
+    [' use_backend b foo\n', "unexpected keyword 'foo' after switching rule, only 'if' and 'unless' are allowed."],
+    [' use_backend\n', "'use_backend' expects a backend name."],
+    [' redirect location / if zz\n', "error detected in frontend 'f' while parsing redirect rule : error in condition: no such ACL : 'zz'."],
+    [' monitor fail if zz\n', "error detected while parsing a 'monitor fail' condition : no such ACL : 'zz'."],
+    [' monitor foo\n', "'monitor' only supports 'fail'."],
+    [' tcp-request content accept if zz\n', "'tcp-request content accept' : error detected in frontend 'f' while parsing 'if' condition : no such ACL : 'zz'"],
+    [' http-response deny if zz\n', "error detected while parsing an 'http-response deny' condition : no such ACL : 'zz'."],
+  ];
+  for (const [line, msg] of cases) t.equal(first(fe(line) + 'backend b\n mode http\n'), `[ALERT] config : parsing [t.cfg:5] : ${msg}`, line.trim());
+  t.same(alerts(load(fe(' use_backend b if TRUE OR FALSE\n use_backend b if !{ path / } || !!FALSE or ! TRUE\n use_backend b if\n') + 'backend b\n mode http\n')), []);
+});
+
+t.test('http-request errors', async (t) => {
+  const px = "error detected in frontend 'f' while parsing";
+  const cases: Array<[string, string]> = [
+    ['http-request deny foo', "parsing [t.cfg:5]: 'http-request deny' expects either 'if' or 'unless' followed by a condition but found 'foo'."],
+    ['http-request deny deny_status 999', `parsing [t.cfg:5] : ${px} 'http-request deny' rule : Unexpected status code '999'.`],
+    ['http-request set-header x', `parsing [t.cfg:5] : ${px} 'http-request set-header' rule : expects exactly 2 arguments.`],
+    ['http-request add-header x y z', "parsing [t.cfg:5]: 'http-request add-header' expects either 'if' or 'unless' followed by a condition but found 'z'."],
+    ['http-request del-header x -m foo', `parsing [t.cfg:5] : ${px} 'http-request del-header' rule : -m with unsupported matching method 'foo'.`],
+    ['http-request set-var(x) str(a)', `parsing [t.cfg:5] : ${px} 'http-request set-var(x)' rule : invalid variable name 'x'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'.`],
+    ['http-request set-var(txn.x) foo', `parsing [t.cfg:5] : ${px} 'http-request set-var(txn.x)' rule : unknown fetch method 'foo'.`],
+    ['http-request set-var(txn.x) int(x)', `parsing [t.cfg:5] : ${px} 'http-request set-var(txn.x)' rule : fetch method 'int' : failed to parse 'x' as type 'integer' at position 1.`],
+    ['http-request capture req.hdr(x) len x', `parsing [t.cfg:5] : ${px} 'http-request capture' rule : length must be > 0.`],
+    ['http-request redirect foo', `parsing [t.cfg:5] : ${px} 'http-request redirect' rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').`],
+    ['http-request redirect location / code 999', `parsing [t.cfg:5] : ${px} 'http-request redirect' rule : 'code': unsupported HTTP code '999' (must be one of 301, 302, 303, 307 or 308).`],
+    ['http-request return file /nope', `parsing [t.cfg:5] : ${px} 'http-request return' rule : error opening file '/nope'.`],
+    ['http-request use-service foo', `parsing [t.cfg:5] : ${px} 'http-request use-service' rule : 'foo' unknown service name..`],
+    ['http-request set-header x %[foo]', `parsing [t.cfg:5] : ${px} 'http-request set-header' rule : failed to parse sample expression <foo]> : unknown fetch method 'foo'.`],
+  ];
+  for (const [line, msg] of cases) t.equal(first(fe(` ${line}\n`)), `[ALERT] config : ${msg}`, line);
+  t.match(first(fe(' http-request foo\n')), /^\[ALERT\] config : parsing \[t.cfg:5\]: 'http-request' expects 'wait-for-handshake', 'ot-group', .* 'set-priority-offset', but got 'foo'\.$/);
+  t.match(first(fe(' http-request use-service prometheus-exporter\n')), /the Prometheus exporter is not implemented yet/);
+  t.match(first(fe(' http-request track-sc0 src\n')), /not implemented in lb \(stick tables/);
+});
+
+t.test('tcp rules', async (t) => {
+  t.equal(first(fe(' tcp-request content accept foo\n')), "[ALERT] config : parsing [t.cfg:5] : 'tcp-request content accept' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')");
+  t.equal(first(fe(' tcp-request inspect-delay 2x\n')), "[ALERT] config : parsing [t.cfg:5] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'f' (unexpected character 'x')");
+  t.equal(first(fe(' tcp-response content accept\n')), "[ALERT] config : parsing [t.cfg:5] : tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name");
+  t.equal(first('backend b\n tcp-request connection accept\n'), "[ALERT] config : parsing [t.cfg:2] : tcp-request connection is not allowed because backend b is not a frontend");
+  t.equal(first('defaults\n tcp-request content accept\n'), "[ALERT] config : parsing [t.cfg:2] : tcp-request content is not allowed in anonymous 'defaults' sections");
+  t.equal(first('defaults\n http-request deny\n'), "[ALERT] config : parsing [t.cfg:2] : 'http-request' not allowed in anonymous 'defaults' section.");
+  t.equal(first('defaults\n acl a path /\n'), "[ALERT] config : parsing [t.cfg:2] : 'acl' not allowed in anonymous 'defaults' section.");
+});
+
+t.test('ordering and mode warnings', async (t) => {
+  const r = load('listen l\n bind :80\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n use-server s if TRUE\n use_backend l if TRUE\n redirect location / if TRUE\n http-request deny\n tcp-request content accept\n tcp-request session accept\n tcp-request connection accept\n monitor fail if TRUE\n server s 1.1.1.1:80\n');
+  t.same(warnings(r), [
+    "[WARNING] config : parsing [t.cfg:9] : a 'redirect' rule placed after a 'use_backend' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:10] : a 'http-request' rule placed after a 'redirect' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:11] : a 'tcp-request' rule placed after an 'http-request' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:12] : a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:13] : a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:14] : a 'monitor fail' rule placed after an 'http-request' rule will still be processed before.",
+  ]);
+  const w = warnings(load('listen l\n bind :80\n http-request deny\n redirect location /\n'));
+  t.ok(w.includes("[WARNING] config : 'http-request' rules ignored for proxy 'l' as they require HTTP mode."));
+  t.ok(w.includes("[WARNING] config : 'redirect' rules ignored for proxy 'l' as they require HTTP mode."));
+  t.equal(warnings(load(fe(' http-request deny if { status 200 }\n')))[0],
+    "[WARNING] config : parsing [t.cfg:5] : anonymous acl will never match because it uses keyword 'status' which is incompatible with 'frontend http-request header rule'");
+});
+
+t.test('post-parse references', async (t) => {
+  t.equal(first('listen l\n bind :80\n mode http\n use-server s2 if TRUE\n server s 1.1.1.1:80\n'),
+    "[ALERT] config : proxy 'l' : unable to find server 's2' referenced in a 'use-server' rule.");
+  t.equal(first(fe(' acl c http_auth(nope)\n')),
+    "[ALERT] config : parsing [t.cfg:5]: unable to find userlist 'nope' referenced in arg 1 of ACL keyword 'http_auth' in proxy 'f'.");
+  t.equal(first(fe(' acl c nbsrv(nope) 1\n acl d nbsrv(nope) 1\n')),
+    "[ALERT] config : multiple argument resolution errors:\n        parsing [t.cfg:5]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'f'.\n        parsing [t.cfg:6]: unable to find backend 'nope' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'f'.");
+});
+
+t.test('model shape', async (t) => {
+  const r = load(fe(' acl a path_beg -i /x /y\n acl a hdr(host) -m dom example.com\n acl n dst_port gt 5 10\n http-request deny deny_status 429 if a !{ src 10.0.0.0/8 } or METH_POST\n use_backend %[req.hdr(host)] if TRUE\n'));
+  t.same(alerts(r), []);
+  const p = r.model!.proxies[0]!;
+  t.equal(p.rules.acls.length, 3);
+  t.match(p.rules.acls[0], { name: 'a', keyword: 'path_beg', match: 'beg', ignoreCase: true, patterns: ['/x', '/y'], expr: { fetch: 'path' } });
+  t.match(p.rules.acls[1], { name: 'a', match: 'dom', expr: { fetch: 'req.hdr', args: ['host'] } });
+  t.same(p.rules.acls[2]!.patterns, ['gt 5', '10']);
+  const rule = p.rules.httpRequest[0]!;
+  t.match(rule, { action: 'deny', params: { status: 429 } });
+  t.equal(rule.cond!.pol, 'if');
+  t.equal(rule.cond!.or.length, 2);
+  t.match(rule.cond!.or[0]!.and[0], { acl: 'a', neg: false });
+  t.match(rule.cond!.or[0]!.and[1], { neg: true, anon: { name: '', match: 'ip', patterns: ['10.0.0.0/8'] } });
+  t.match(rule.cond!.or[1]!.and[0], { acl: 'METH_POST', neg: false });
+  t.match(p.rules.useBackends[0], { name: '%[req.hdr(host)]', dynamic: true });
+});
+
+t.test('named defaults accept rules; ACLs are not inherited', async (t) => {
+  const r = load('defaults d\n mode http\n acl a path /\n http-request deny if a\nfrontend f from d\n bind :80\n http-request deny if a\n');
+  t.equal(alerts(r)[0], "[ALERT] config : parsing [t.cfg:7] : error detected while parsing an 'http-request deny' condition : no such ACL : 'a'.");
+});
