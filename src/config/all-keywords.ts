@@ -14,3 +14,5 @@ import '../stats/config.js';
 import '../log/config.js';
 import '../log/keywords.js';
 import '../checks/rules.js';
+import './sections-misc.js';
+import './http-errors.js';

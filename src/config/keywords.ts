@@ -101,13 +101,16 @@ export function lookup(family: Family, words: readonly string[]): Match | undefi
     if (two) return { row: two, width: 2 };
   }
   const one = t.get(words[0]!);
-  return one ? { row: one, width: 1 } : undefined;
+  if (one) return { row: one, width: 1 };
+  // a family may register a '*' row to report unknown keywords in its own words
+  const any = t.get('*');
+  return any ? { row: any, width: 0 } : undefined;
 }
 
 /** First words of every row of a family, for did-you-mean. */
 export function firstWords(family: Family): string[] {
   const out = new Set<string>();
-  for (const name of table(family).keys()) out.add(name.split(' ')[0]!);
+  for (const name of table(family).keys()) if (name !== '*') out.add(name.split(' ')[0]!);
   return [...out];
 }
 

@@ -224,7 +224,7 @@ class ParseState {
     this.proxy = undefined;
     this.brokenHeader = false;
     try {
-      this.other = startOtherSection(kind, s.words.slice(1), s.where, this.others);
+      this.other = startOtherSection(kind, s.words.slice(1), s.where, this.others, this.diag);
     } catch (e) {
       this.other = undefined;
       this.brokenHeader = false;
