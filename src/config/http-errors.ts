@@ -92,6 +92,12 @@ function parseHttpError(a: readonly string[], c: KwContext): void {
   if ((kind === 'string' || kind === 'lf-string' || kind === 'file' || kind === 'lf-file') && !ctype && payload!.value !== '') {
     throw new ConfigError(`http-error : a content type must be defined when non-empty payload is configured`);
   }
+  let body = '';
+  if (kind === 'file' || kind === 'lf-file') {
+    try { body = readFileSync(payload!.value, 'latin1'); } catch {
+      throw new ConfigError(`http-error : error opening file '${payload!.value}'`);
+    }
+  }
   if (kind === 'lf-string' || kind === 'lf-file') {
     throw new NotImplementedError(`http-error : '${kind}' payloads (log-format evaluated per request) are not implemented in lb.`);
   }
@@ -103,12 +109,7 @@ function parseHttpError(a: readonly string[], c: KwContext): void {
   }
   if (kind === 'errorfiles') { refs(px, c, payload!.value, [code], true); return; }
   if (kind === 'default-errorfiles') { delete px.errorfiles[code]; return; }
-  let body = '';
-  if (kind === 'file') {
-    try { body = readFileSync(payload!.value, 'latin1'); } catch {
-      throw new ConfigError(`http-error : error opening file '${payload!.value}'`);
-    }
-  } else if (kind === 'string') body = payload!.value;
+  if (kind === 'string') body = payload!.value;
   const headers: Array<[string, string]> = [];
   if (ctype) headers.push(['content-type', ctype]);
   headers.push(['content-length', String(Buffer.byteLength(body, 'latin1'))], ...hdrs);

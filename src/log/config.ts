@@ -235,6 +235,11 @@ export function resolveName(name: string): string | undefined {
   return first && isIP(first) ? first : undefined;
 }
 
+/** True when `at` lies in the section that starts at `start` (not inherited from an earlier defaults). */
+function inside(at: { file: string; line: number }, start: { file: string; line: number }): boolean {
+  return at.file === start.file && at.line >= start.line;
+}
+
 /**
  * HAProxy checks the httplog fallback before the other proxy checks, hence
  * this hook lives in a module imported ahead of config/validate.ts.
@@ -243,6 +248,12 @@ export function resolveName(name: string): string | undefined {
 registerPostParse((model, diag) => {
   for (const px of model.proxies) {
     const lg = px.log;
+    // HAProxy copies log formats from defaults to frontends only
+    if (px.kind === 'backend' && lg.formatWhere && !inside(lg.formatWhere, px.where)) {
+      lg.style = 'default';
+      lg.format = undefined;
+      lg.formatWhere = undefined;
+    }
     if (px.mode === 'http' || px.disabled) continue;
     if (lg.style !== 'httplog' && lg.style !== 'httplog-clf' && lg.style !== 'httpslog') continue;
     const opt = lg.style === 'httpslog' ? 'httpslog' : 'httplog';

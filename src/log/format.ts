@@ -10,7 +10,7 @@
 export const LOG_VARIABLES: ReadonlySet<string> = new Set([
   'o', 'B', 'CC', 'CS', 'H', 'HM', 'HP', 'HPO', 'HQ', 'HU', 'HV', 'ID', 'ST', 'T', 'Ta', 'Tc', 'Th', 'Ti', 'Tl',
   'Tq', 'TR', 'Tr', 'Td', 'Ts', 'Tt', 'Tu', 'Tw', 'U', 'ac', 'b', 'bc', 'bi', 'bp', 'bq', 'ci', 'cp', 'f', 'fc',
-  'fi', 'fp', 'ft', 'hr', 'hrl', 'hs', 'hsl', 'lc', 'ms', 'pid', 'rc', 'rt', 's', 'sc', 'si', 'sp', 'sq', 'sslc',
+  'fi', 'fp', 'ft', 'hr', 'hrl', 'hs', 'hsl', 'lc', 'ms', 'pid', 'r', 'rc', 'rt', 's', 'sc', 'si', 'sp', 'sq', 'sslc',
   'sslv', 't', 'tr', 'trg', 'trl', 'ts', 'tsc',
 ]);
 
