@@ -9,7 +9,8 @@
  *   - every ALERT/WARNING carries file and line, except the whole-file
  *     summaries HAProxy prints without them (SUMMARY below).
  * The PRNG is seeded: a failure prints its seed, iteration and input so
- * it reproduces with FUZZ_SEED=<seed> FUZZ_ONLY=<iteration>.
+ * it reproduces with FUZZ_SEED=<seed> FUZZ_ONLY=<iteration> (add
+ * FUZZ_DUMP=<path> to save that input).
  */
 import t from 'tap';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -337,6 +338,7 @@ t.test('fuzzed configurations never crash and always say where', async (t) => {
     const { text, applied } = mutate(base, r);
     if (ONLY !== undefined && i !== ONLY) continue;
     writeFileSync(file, text, 'latin1');
+    if (ONLY !== undefined && process.env.FUZZ_DUMP) writeFileSync(process.env.FUZZ_DUMP, text, 'latin1');
     const t0 = Date.now();
     try {
       const res = loadConfig([file], { env: { ...ENV }, checkOnly: true });
@@ -351,7 +353,9 @@ t.test('fuzzed configurations never crash and always say where', async (t) => {
       }
     } catch (e) {
       if (crashes.length < 20) {
-        crashes.push(`seed=${SEED} i=${i} mutations=${applied.join(',')}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
+        const stack = ((e as Error).stack ?? String(e)).split('\n');
+        const ours = stack.filter((l) => /^\s+at /.test(l) && !l.includes('node:')).slice(0, 2).map((l) => l.trim());
+        crashes.push(`seed=${SEED} i=${i} mutations=${applied.join(',')}: ${stack[0]} | ${ours.join(' | ')}`);
       }
     }
     const ms = Date.now() - t0;
