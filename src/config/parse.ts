@@ -13,6 +13,7 @@ import {
 import { readFile, expandPaths, type Statement } from './reader.js';
 import { initGlobal, type GlobalConf } from './global.js';
 import { initCore } from './proxy.js';
+import { timeWarnings } from './units.js';
 import { deepFreeze, type LoadOptions, type Model, type ProxyDraft } from './model.js';
 import { initServerParams } from '../backend/server.js';
 import { initRules } from '../rules/model.js';
@@ -25,6 +26,16 @@ import './all-keywords.js';
 
 const PROXY_SECTIONS: readonly ProxyKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 const SECTION_LETTER: Record<ProxyKind, string> = { defaults: 'd', frontend: 'f', backend: 'b', listen: 'l' };
+/** the order in which HAProxy 2.6 offers its common proxy keywords as hints */
+const PROXY_HINT_ORDER = [
+  'listen', 'frontend', 'backend', 'defaults', 'server', 'default-server', 'server-template', 'bind',
+  'monitor-net', 'monitor-uri', 'mode', 'id', 'description', 'disabled', 'enabled', 'acl',
+  'dynamic-cookie-key', 'cookie', 'email-alert', 'persist', 'appsession', 'load-server-state-from-file',
+  'server-state-file-name', 'max-session-srv-conns', 'capture', 'retries', 'http-request', 'http-response',
+  'http-after-response', 'http-send-name-header', 'block', 'redirect', 'use_backend', 'use-server',
+  'force-persist', 'ignore-persist', 'stick-table', 'stick', 'stats', 'option', 'default_backend',
+  'http-reuse', 'monitor',
+];
 /** characters HAProxy accepts in proxy names (invalid_char()) */
 const NAME_OK = /^[A-Za-z0-9_.:-]$/;
 
@@ -254,7 +265,15 @@ class ParseState {
     const sectionLabel = this.section ?? '';
     if (!m) {
       const kw = words[0] ?? '';
-      const hint = didYouMean(kw, firstWords(family));
+      let candidates = firstWords(family);
+      if (family === 'proxy') {
+        // HAProxy also proposes section keywords, and on a tie keeps the first
+        // candidate in its own order: table keywords, then its common list
+        candidates.push(...PROXY_SECTIONS);
+        const rank = (w: string): number => PROXY_HINT_ORDER.indexOf(w);
+        candidates = candidates.sort((x, y) => rank(x) - rank(y));
+      }
+      const hint = didYouMean(kw, candidates);
       this.diag.alert(Codes.CFG_UNKNOWN_KEYWORD,
         `unknown keyword '${kw}' in '${sectionLabel}' section${hint ? `; did you mean '${hint}' maybe ?` : ''}`, s.where);
       return;
@@ -292,11 +311,14 @@ class ParseState {
       return;
     }
     const ctx = this.context(s.where, row.name);
+    timeWarnings.emit = (msg) => this.diag.warning(msg, s.where, 'plain');
     try {
       row.parse(args, ctx, negated);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.diag.alert(e.code, e.message, s.where, e.style);
+    } finally {
+      timeWarnings.emit = undefined;
     }
   }
 

@@ -11,17 +11,33 @@ export type UnitResult = { value: number; error?: undefined } | { value?: undefi
 export const TIME_MAX_MS = 0x7fffffff;
 
 /**
+ * Where HAProxy's "unexpected character after the timer value" warnings go.
+ * HAProxy emits them from its time parser itself, without a location; the
+ * config driver points this at the current line while a keyword row runs.
+ */
+export const timeWarnings: { emit?: (msg: string) => void } = {};
+
+/**
  * Parse a time like `5000`, `5s`, `100ms`, `2m`. `defaultUnit` is ms unless a
- * keyword documents seconds. Errors mirror HAProxy's parse_time_err():
- * 'unexpected character' or overflow/underflow.
+ * keyword documents seconds. As in HAProxy 2.6, the unit is recognised by
+ * its first letter(s) (`m` = minutes unless followed by `s`); anything after
+ * a recognised unit is tolerated with a warning ("15min" = 15 minutes).
  */
 export function parseTime(text: string, defaultUnit: 'ms' | 's' = 'ms'): UnitResult & { badChar?: string } {
   const m = /^(\d+)(.*)$/.exec(text);
   if (!m) return { error: 'not a number', badChar: text[0] ?? '' };
-  const unit = m[2] === '' ? defaultUnit : m[2]!;
-  const mul = TIME_UNITS[unit];
-  if (mul === undefined) return { error: 'unexpected character', badChar: m[2]![0] };
-  const v = Number(m[1]) * mul;
+  const rest = m[2]!;
+  let unit: string;
+  let used: number;
+  if (rest === '') { unit = defaultUnit; used = 0; }
+  else if (rest.startsWith('us')) { unit = 'us'; used = 2; }
+  else if (rest.startsWith('ms')) { unit = 'ms'; used = 2; }
+  else if (rest[0] === 'm' || rest[0] === 's' || rest[0] === 'h' || rest[0] === 'd') { unit = rest[0]; used = 1; }
+  else return { error: 'unexpected character', badChar: rest[0] };
+  if (used < rest.length) {
+    timeWarnings.emit?.(`unexpected character '${rest[used]}' after the timer value '${text}', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.`);
+  }
+  const v = Number(m[1]) * TIME_UNITS[unit]!;
   if (v > TIME_MAX_MS) return { error: 'overflow' };
   if (v > 0 && v < 1) return { value: 1 };
   return { value: Math.floor(v) };

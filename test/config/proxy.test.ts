@@ -175,3 +175,15 @@ t.test('proxy ids as HAProxy assigns them', async (t) => {
   const sock = load('global\n stats socket /tmp/lb-test.sock\nfrontend a\n bind :80\nbackend b\n id 3\nbackend c\n');
   t.same(sock.model!.proxies.map((p) => p.iid), [2, 3, 4], 'GLOBAL takes 1; explicit ids are kept');
 });
+
+t.test('timer units are read by their first letters, as in HAProxy 2.6', async (t) => {
+  const r = load('defaults\n timeout client 30min\n timeout server 5mn\n timeout connect 1.5s\n timeout check 10sec\n timeout queue 2hours\n timeout tunnel 1d\n timeout tarpit 250us\n');
+  t.same(alerts(r), [A("parsing [t.cfg:4] : unexpected character '.' in 'timeout connect'")]);
+  t.same(warnings(r), [
+    W("unexpected character 'i' after the timer value '30min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."),
+    W("unexpected character 'n' after the timer value '5mn', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."),
+    W("unexpected character 'e' after the timer value '10sec', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."),
+    W("unexpected character 'o' after the timer value '2hours', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."),
+  ]);
+  t.equal(r.diag.list.find((d) => d.level === 'WARNING')!.line, 2, 'the warning keeps its line for tooling');
+});
