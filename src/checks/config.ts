@@ -95,6 +95,9 @@ const rows: KeywordRow[] = [
         req.method = a[0]!;
         req.uri = a[1]!;
         if (a[2] !== undefined) Object.assign(req, splitVersion(a[2]));
+        if (req.extraHeaders !== undefined) {
+          c.warn(`'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.`, 'parsing:');
+        }
       }
       const px = p(c);
       select(px, 'http');
