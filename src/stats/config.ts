@@ -8,10 +8,15 @@ import { ConfigError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import { registerPostParse } from '../config/postparse.js';
 import { TIME_MAX_MS } from '../config/units.js';
+import { parseCondition, CondParseError } from '../rules/condition.js';
+import { usageBit } from '../rules/fetches.js';
+import type { Condition } from '../rules/model.js';
 
 export interface StatsRule {
   /** the words after `stats http-request` */
   readonly words: readonly string[];
+  /** the parsed `if|unless` part, if any */
+  readonly cond?: Condition;
   readonly file: string;
   readonly line: number;
 }
@@ -26,10 +31,10 @@ export interface StatsConf {
   /** seconds; 0 = no refresh header */
   refresh: number;
   /**
-   * `stats admin if|unless <cond>`: the condition words as written
-   * (`['if', 'TRUE']`); compiled by the rules' condition parser.
+   * `stats admin if|unless <cond>`: the condition as written (`['if', 'TRUE']`)
+   * and as parsed by the rules' condition parser.
    */
-  admin: Array<{ words: string[]; file: string; line: number }>;
+  admin: Array<{ words: string[]; cond: Condition; file: string; line: number }>;
   hideVersion: boolean;
   showLegends: boolean;
   /** show-node: true = global node name, string = this name */
@@ -69,6 +74,20 @@ function knownAction(word: string): boolean {
     if (a.endsWith('(*)') ? word.startsWith(a.slice(0, -2)) && word.endsWith(')') : word === a) return true;
   }
   return /^track-sc\d+$/.test(word) || /^sc-(inc-gpc|set-gpt)\d*\(/.test(word);
+}
+
+/** Parse `if|unless ...` with the rules' parser; HAProxy's wording for stats lines. */
+function condition(c: KwContext, words: readonly string[], what: string): Condition {
+  const px = c.proxy();
+  const where = usageBit(px.cap.fe ? 'frontend http-request header rule' : 'backend http-request header rule');
+  try {
+    const r = parseCondition(words, px, c.where, where);
+    if (r.warning) c.warn(r.warning);
+    return r.cond;
+  } catch (e) {
+    if (e instanceof CondParseError) throw new ConfigError(`error detected while parsing ${what} : ${e.message}.`);
+    throw e;
+  }
 }
 
 const NODE_OK = /^[A-Za-z0-9_-]+$/;
@@ -146,7 +165,8 @@ const rows: KeywordRow[] = [
       if (a[0] !== 'if' && a[0] !== 'unless') {
         throw new ConfigError(`'stats admin' requires either 'if' or 'unless' followed by a condition.`);
       }
-      on(c).admin.push({ words: [...a], file: c.where.file, line: c.where.line });
+      const cond = condition(c, a, `a 'stats admin' rule`);
+      on(c).admin.push({ words: [...a], cond, file: c.where.file, line: c.where.line });
     },
   },
   { name: 'stats hide-version', sections: 'dfbl', parse: (_a, c) => { on(c).hideVersion = true; } },
@@ -193,7 +213,9 @@ const rows: KeywordRow[] = [
       if (prev && !prev.words.includes('if') && !prev.words.includes('unless')) {
         c.warn(`previous 'stats' action has no condition attached, further entries are NOOP.`, 'parsing:');
       }
-      st.httpRequest.push({ words: [...a], file: c.where.file, line: c.where.line });
+      const at = a.findIndex((w) => w === 'if' || w === 'unless');
+      const cond = at < 0 ? undefined : condition(c, a.slice(at), `an 'http-request ${a[0]}' condition`);
+      st.httpRequest.push({ words: [...a], ...(cond ? { cond } : {}), file: c.where.file, line: c.where.line });
     },
   },
 ];

@@ -45,4 +45,9 @@ export const STATS_CASES: Array<[string, string[], boolean]> = [
   ["defaults\n timeout client 1s\n stats enable\nfrontend f\n bind :1\n", ["[WARNING] config : 'stats' statement ignored for frontend 'f' as it requires HTTP mode."], true],
   ["defaults\n timeout client 1s\n stats enable\nbackend b\n", ["[WARNING] config : 'stats' statement ignored for backend 'b' as it requires HTTP mode."], true],
   ["global\n description hello\ndefaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n stats show-desc\n", [], true],
+  ["defaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n stats admin if FOO\n", ["[ALERT] config : parsing [t.cfg:6] : error detected while parsing a 'stats admin' rule : no such ACL : 'FOO'."], false],
+  ["defaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n stats http-request deny if FOO\n", ["[ALERT] config : parsing [t.cfg:6] : error detected while parsing an 'http-request deny' condition : no such ACL : 'FOO'."], false],
+  ["defaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n acl a src 1.2.3.4\n stats admin if a\n", [], true],
+  ["defaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n stats admin if { src 1.2.3.4 }\n", [], true],
+  ["defaults\n mode http\n timeout client 1s\nfrontend f\n bind :1\n stats admin unless LOCALHOST\n", [], true],
 ];
