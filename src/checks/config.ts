@@ -9,7 +9,8 @@
  *    redis-check` drops all rules); rules declared before the matching
  *    option are kept;
  *  - a proxy inherits the type and rules of its defaults section; its first
- *    own rule starts a new list (the inherited rules are not extended);
+ *    own rule starts a new list (the inherited rules are not extended), and
+ *    drops an inherited `option httpchk` request;
  *  - own rules that do not match the selected type are ignored with a
  *    post-parse warning.
  */
@@ -35,6 +36,12 @@ export interface CheckConf {
   type: CheckType;
   /** `option httpchk` request (defaults OPTIONS / HTTP/1.0) */
   httpReq?: HttpCheckRequest;
+  /**
+   * "<kind>:<name>" of the section that wrote `httpReq`. HAProxy keeps the
+   * request in the rule list, so a proxy that starts its own http-check
+   * rules loses an inherited request (observed: OPTIONS / HTTP/1.0 is sent).
+   */
+  httpReqOwner?: string;
   /** option smtpchk greeting */
   smtp?: { verb: 'HELO' | 'EHLO'; domain: string };
   pgsqlUser?: string;
@@ -102,6 +109,7 @@ const rows: KeywordRow[] = [
       const px = p(c);
       select(px, 'http');
       px.check.httpReq = req;
+      px.check.httpReqOwner = ownerOf(px);
     },
   },
   {

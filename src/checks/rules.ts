@@ -320,6 +320,10 @@ function addRule(px: ProxyDraft, f: Family, rule: CheckRule): void {
     ck.rulesKind = f;
     ck.rulesOwner = owner;
   }
+  if (f === 'http' && ck.httpReq && ck.httpReqOwner !== owner) {
+    ck.httpReq = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' };
+    ck.httpReqOwner = owner;
+  }
   ck.rules.push(rule);
 }
 
