@@ -30,8 +30,10 @@ function setStyle(c: KwContext, style: LogStyle, label: string, format?: string)
   const lg = px.log;
   if (px.kind === 'defaults') {
     const prev = styleLabel(lg);
-    // "inherited" formats belong to an earlier defaults section: only the same section warns
-    if (prev && lg.formatWhere && lg.formatWhere.file === c.where.file && lg.formatWhere.line >= px.where.line) {
+    // the format of this section, or one inherited with an explicit `from`
+    // (a plain earlier defaults section is a reset for HAProxy)
+    const own = lg.formatWhere && lg.formatWhere.file === px.where.file && lg.formatWhere.line >= px.where.line;
+    if (prev && lg.formatWhere && (own || px.from !== undefined)) {
       c.warn(`'${label}' overrides previous '${prev}' in 'defaults' section.`, 'parsing:');
     }
   }
@@ -158,7 +160,8 @@ const rows: KeywordRow[] = [
     parse: (a, c) => {
       if (a.length > 0) throw new ConfigError(`'option httpslog' cannot handle unexpected argument '${a[0]}'.`);
       ignoredInBackend(c, 'option httpslog');
-      setStyle(c, 'httpslog', 'option httpslog');
+      // HAProxy 2.6 names this one 'option httplog' in its override warning
+      setStyle(c, 'httpslog', 'option httplog');
     },
   },
   {

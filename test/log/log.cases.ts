@@ -76,4 +76,9 @@ export const LOG_CASES: Array<[string, string[], boolean]> = [
   ["global\n log\n", ["[ALERT] config : parsing [t.cfg:2] : log : expects <address> and <facility>  as arguments"], false],
   ["global\n log rsyslog local0\n", ["[ALERT] config : parsing [t.cfg:2] : log : invalid address: 'rsyslog' in 'rsyslog'\n"], false],
   ["global\n log 127.0.0.1 len 100\n", ["[ALERT] config : parsing [t.cfg:2] : log : unknown log facility ''"], false],
+  ["defaults\n option httplog\n option httpslog\n", ["[WARNING] config : parsing [t.cfg:3]: 'option httplog' overrides previous 'option httplog' in 'defaults' section."], true],
+  ["defaults d\n option httplog\ndefaults e from d\n option tcplog\n", ["[WARNING] config : parsing [t.cfg:4]: 'option tcplog' overrides previous 'option httplog' in 'defaults' section."], true],
+  ["defaults\n option httpslog\n option tcplog\n", ["[WARNING] config : parsing [t.cfg:3]: 'option tcplog' overrides previous 'option httpslog' in 'defaults' section."], true],
+  ["defaults d\n option httplog\ndefaults\n option tcplog\n", [], true],
+  ["defaults\n log-format %zz\n", [], true],
 ];
