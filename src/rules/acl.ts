@@ -22,7 +22,7 @@ const NAME_OK = /^[A-Za-z0-9_.:-]$/;
 export class AclError extends Error {}
 
 const DEFAULT_MATCH: Record<OutType, MatchMethod | undefined> = {
-  bool: 'bool', sint: 'int', str: 'str', bin: 'bin', ipv4: 'ip', ipv6: 'ip', addr: 'ip', meth: 'meth', any: undefined,
+  bool: 'bool', sint: 'int', str: 'str', bin: undefined, ipv4: 'ip', ipv6: 'ip', addr: 'ip', meth: 'meth', any: undefined,
 };
 
 export interface ParsedAcl {
@@ -46,7 +46,10 @@ export function checkAclName(name: string | undefined): void {
  * Parse an ACL expression and its patterns (`words[0]` is the fetch).
  * Throws AclError (HAProxy's text) or NotImplementedError.
  */
-export function parseAcl(name: string, words: readonly string[], where: Where): ParsedAcl {
+export function parseAcl(name: string, allWords: readonly string[], where: Where): ParsedAcl {
+  // as in HAProxy, an empty word ends the arguments
+  const end = allWords.indexOf('');
+  const words = end < 0 ? allWords : allWords.slice(0, end);
   const text = words[0] ?? '';
   let parsed;
   try {
@@ -68,6 +71,7 @@ export function parseAcl(name: string, words: readonly string[], where: Where): 
   let uniqueId: number | undefined;
   let endOfFlags = false;
   const files: Array<{ path: string; patterns: string[] }> = [];
+  const fileLines: Array<{ path: string; lines: Array<{ v: string; line: number }> }> = [];
   let i = 1;
   for (; i < words.length; i++) {
     const w = words[i]!;
@@ -79,7 +83,9 @@ export function parseAcl(name: string, words: readonly string[], where: Where): 
     else if (w === '-u') uniqueId = Number.parseInt(words[++i] ?? '', 10);
     else if (w === '-f') {
       const path = words[++i] ?? '';
-      files.push({ path, patterns: readPatternFile(path, mapFiles) });
+      const lines = readPatternFile(path, mapFiles);
+      fileLines.push({ path, lines });
+      files.push({ path, patterns: lines.map((l) => l.v) });
     } else if (w === '-m') {
       if (files.length > 0) throw new AclError(`'-m' must only be specified before patterns and files in parsing ACL expression.`);
       const m = words[++i] ?? '';
@@ -93,7 +99,16 @@ export function parseAcl(name: string, words: readonly string[], where: Where): 
     throw new AclError(`matching method must be specified first (using '-m') when using a sample fetch of this type ('${parsed.expr.fetch}').`);
   }
   const patterns = collectPatterns(words.slice(i), match, noDns);
-  for (const f of files) collectPatterns(f.patterns, match, noDns);
+  for (const f of fileLines) {
+    for (const l of f.lines) {
+      try {
+        collectPatterns([l.v], match, noDns);
+      } catch (e) {
+        if (e instanceof AclError) throw new AclError(`${e.message.replace(/\.$/, '')} at line ${l.line} of file '${f.path}'.`);
+        throw e;
+      }
+    }
+  }
   let warning: string | undefined;
   if (patterns.length === 0 && files.length === 0 && !endOfFlags && match !== 'found' && match !== 'bool') {
     warning = `parsing acl keyword '${text}' :\n` +
@@ -101,6 +116,13 @@ export function parseAcl(name: string, words: readonly string[], where: Where): 
       "  If this is what you intended, please add '--' to get rid of this warning.\n" +
       "  If you intended to match only for existence, please use '-m found'.\n" +
       "  If you wanted to force an int to match as a bool, please use '-m bool'.\n";
+  }
+  if (warning === undefined && !text.includes('(') && words[1]?.startsWith('(')) {
+    warning = `parsing acl '${name}' :\n` +
+      `  matching '${parsed.alias?.name ?? text}' for pattern '${words[1]}' is likely a mistake and probably\n` +
+      "  not what you want. Maybe you need to remove the extraneous space before '('.\n" +
+      "  If you are really sure this is not an error, please insert '--' between the\n" +
+      '  match and the pattern to make this warning message disappear.';
   }
   const def: AclDef = {
     name, expr: parsed.expr, keyword: parsed.alias?.name ?? parsed.expr.fetch, match, ignoreCase, noDns, mapFiles,
@@ -141,7 +163,8 @@ function checkIp(w: string, noDns: boolean): void {
   const slash = w.indexOf('/');
   const addr = slash < 0 ? w : w.slice(0, slash);
   const mask = slash < 0 ? undefined : w.slice(slash + 1);
-  const fam = isIP(addr);
+  // like inet_aton, HAProxy takes short dotted forms ("10.1" = 10.0.0.1)
+  const fam = isIP(addr) || (/^\d+(\.\d+){0,3}$/.test(addr) && addr.split('.').every((x) => Number(x) <= 255) ? 4 : 0);
   const bad = new AclError(`'${w}' is not a valid IPv4 or IPv6 address.`);
   if (fam === 0) {
     // a host name is resolved by HAProxy unless -n; lb accepts it as written
@@ -161,19 +184,44 @@ function checkRegex(w: string): void {
   try {
     new RegExp(w);
   } catch (e) {
-    throw new AclError(`regex '${w}' is invalid (error=${(e as Error).message}).`);
+    // PCRE accepts syntax JavaScript does not ((?i), possessive quantifiers...):
+    // only the errors both engines agree on are reported
+    const pcre = pcreError(w, (e as Error).message);
+    if (pcre) throw new AclError(`regex '${w}' is invalid (${pcre}).`);
   }
 }
 
-/** Read a `-f` pattern file: one pattern per line, `#` comments, blank lines skipped. */
-function readPatternFile(path: string, map: boolean): string[] {
-  if (!isReadableFile(path)) throw new AclError(`failed to open pattern file <${path}>.`);
-  const out: string[] = [];
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    out.push(map ? line.split(/\s+/)[0]! : line);
+/**
+ * HAProxy reports PCRE2's wording and offset; map the JavaScript errors of
+ * the common mistakes to it (others keep the JavaScript text).
+ */
+function pcreError(w: string, js: string): string | undefined {
+  if (js.includes('Unterminated group')) return `error=missing closing parenthesis, erroffset=${w.length}`;
+  if (js.includes('Unterminated character class')) return `error=missing terminating ] for character class, erroffset=${w.length}`;
+  if (js.includes("Unmatched ')'")) {
+    let depth = 0;
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === '\\') { i++; continue; }
+      if (w[i] === '(') depth++;
+      if (w[i] === ')' && --depth < 0) return `error=unmatched closing parenthesis, erroffset=${i}`;
+    }
   }
+  if (js.includes('Nothing to repeat')) {
+    const m = /(^|[(|])[*+?{]/.exec(w);
+    if (m) return `error=quantifier does not follow a repeatable item, erroffset=${m.index + m[1]!.length}`;
+  }
+  return undefined;
+}
+
+/** Read a `-f` pattern file: one pattern per line, `#` comments, blank lines skipped. */
+function readPatternFile(path: string, map: boolean): Array<{ v: string; line: number }> {
+  if (!isReadableFile(path)) throw new AclError(`failed to open pattern file <${path}>.`);
+  const out: Array<{ v: string; line: number }> = [];
+  readFileSync(path, 'utf8').split('\n').forEach((raw, idx) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    out.push({ v: map ? line.split(/\s+/)[0]! : line, line: idx + 1 });
+  });
   return out;
 }
 

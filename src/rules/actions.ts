@@ -21,6 +21,10 @@ export interface ActCtx {
   readonly pxName: string;
   readonly hasBe: boolean;
   readonly refs: ArgRef[];
+  /** global 'expose-experimental-directives' seen */
+  readonly experimental: boolean;
+  /** rule set keyword: 'http-request', 'tcp-request content'... */
+  readonly set: string;
 }
 
 export interface Parsed {
@@ -88,12 +92,14 @@ function replyParser(statusKw: string, defStatus: number): NonNullable<ActionRow
     let i = 0;
     for (; i < a.length; i++) {
       const w = a[i]!;
-      if (w === statusKw) p['status'] = statusCode(a[++i]);
+      if (w === statusKw || w === 'status' || w === 'deny_status') p['status'] = statusCode(a[++i]);
       else if (w === 'content-type') p['contentType'] = a[++i];
       else if (w === 'string' || w === 'lf-string') p[w === 'string' ? 'string' : 'lfString'] = w === 'string' ? a[++i] : fmt(a[++i] ?? '', c);
       else if (w === 'file' || w === 'lf-file' || w === 'errorfile') {
         const f = a[++i] ?? '';
-        p[w === 'lf-file' ? 'lfFile' : w] = { path: f, body: readBody(f) };
+        const body = readBody(f);
+        if (w === 'errorfile' && !body.startsWith('HTTP/')) throw new ActionError(`'${f}': unable to parse headers (error offset: 0).`);
+        p[w === 'lf-file' ? 'lfFile' : w] = { path: f, body };
       } else if (w === 'errorfiles') p['errorfiles'] = a[++i];
       else if (w === 'default-errorfiles') p['defaultErrorfiles'] = true;
       else if (w === 'hdr') {
@@ -173,7 +179,12 @@ const common: Record<string, ActionRow> = {
   },
   'set-mark': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
   'set-tos': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
-  'set-nice': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: Number(a[0]) } }) },
+  'set-nice': {
+    parse: (a) => {
+      if (a[0] === undefined) throw new ActionError('expects exactly 1 argument (integer value).');
+      return { used: 1, params: { value: Number.parseInt(a[0], 10) } };
+    },
+  },
   'set-log-level': {
     parse: (a) => {
       if (a[0] === undefined || !LOG_LEVELS.includes(a[0])) throw new ActionError(`expects exactly 1 argument (log level name or 'silent').`);
@@ -182,6 +193,12 @@ const common: Record<string, ActionRow> = {
   },
   'capture': {
     parse: (a, _n, c) => {
+      if (c.set === 'tcp-request connection' || c.set === 'tcp-request session') {
+        throw new ActionError(`\x01'capture ${a[0] ?? ''}' is not allowed in '${c.set}' rules in ${c.pxLabel}`);
+      }
+      if (c.set === 'http-response' || c.set === 'http-after-response') {
+        if (a[1] !== 'id') throw new ActionError(`expects 'id', found '${a[1] ?? ''}'.`);
+      }
       const usage = `expects <expression> [ 'len' <length> | id <idx> ].`;
       if (a.length < 3 || (a[1] !== 'len' && a[1] !== 'id')) throw new ActionError(usage);
       const n = Number.parseInt(a[2]!, 10);
@@ -210,6 +227,7 @@ const header = {
     parse: (a: readonly string[]): Parsed => {
       if (a.length < 1) throw new ActionError('expects at least 1 argument.');
       if (a[1] === '-m') {
+        if (a[2] === undefined) throw new ActionError('-m flag expects exactly 1 argument.');
         if (!DEL_METHODS.includes(a[2] ?? '')) throw new ActionError(`-m with unsupported matching method '${a[2] ?? ''}'.`);
         return { used: 3, params: { name: a[0], match: a[2] } };
       }
@@ -218,7 +236,12 @@ const header = {
   },
   'replace-header': { parse: formats(3, 'expects exactly 3 arguments.', ['name', 'regex', 'format']) },
   'replace-value': { parse: formats(3, 'expects exactly 3 arguments.', ['name', 'regex', 'format']) },
-  'strict-mode': { parse: (a: readonly string[]): Parsed => ({ used: a.length > 0 ? 1 : 0, params: { on: a[0] !== 'off' } }) },
+  'strict-mode': {
+    parse: (a: readonly string[]): Parsed => {
+      if (a[0] !== 'on' && a[0] !== 'off') throw new ActionError(`Unexpected value '${a[0] ?? ''}'. Only 'on' and 'off' are supported.`);
+      return { used: 1, params: { on: a[0] === 'on' } };
+    },
+  },
   'wait-for-body': {
     parse: (a: readonly string[]): Parsed => {
       const p: Record<string, unknown> = {};
@@ -228,6 +251,7 @@ const header = {
         else if (a[i] === 'at-least') p['atLeast'] = a[i + 1];
         else break;
       }
+      if (p['time'] === undefined) throw new ActionError('expects time <time> [ at-least <bytes> ].');
       return { used: i, params: p };
     },
   },
@@ -254,12 +278,15 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
   'set-query': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
   'set-uri': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
   'set-method': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'replace-path': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
-  'replace-pathq': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
-  'replace-uri': { parse: formats(2, 'expects exactly 2 arguments.', ['regex', 'format']) },
+  'replace-path': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
+  'replace-pathq': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
+  'replace-uri': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
   'early-hint': { parse: formats(2, 'expects exactly 2 arguments.', ['name', 'format']) },
   'normalize-uri': {
-    parse: (a) => {
+    parse: (a, _n, c) => {
+      if (!c.experimental) {
+        throw new ActionError(`\x01'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'`);
+      }
       const opt = a[1] === 'full' || a[1] === 'strict' ? 2 : 1;
       return { used: Math.min(opt, a.length), params: { normalizer: a[0], option: opt === 2 ? a[1] : undefined } };
     },
@@ -279,8 +306,11 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
     },
   },
   'use-service': {
-    parse: (a) => {
+    parse: (a, _n, c) => {
       const svc = a[0] ?? '';
+      if (svc === 'prometheus-exporter' && c.set !== 'http-request') {
+        throw new ActionError(`\x01Prometheus exporter service only available on 'http-request' rulesets`);
+      }
       if (svc === 'prometheus-exporter') throw new ActionError('\0the Prometheus exporter is not implemented yet');
       if (svc.startsWith('lua.')) throw new ActionError('\0Lua services are not implemented in lb');
       throw new ActionError(`'${svc}' unknown service name..`);
@@ -297,7 +327,10 @@ export const HTTP_RESPONSE: Record<string, ActionRow> = {
   'redirect': { parse: (a, _n, c) => parseRedirect(a, c) },
   'set-status': {
     parse: (a) => {
-      const p: Record<string, unknown> = { status: statusCode(a[0]) };
+      if (a[0] === undefined) throw new ActionError('expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.');
+      const code = Number.parseInt(a[0], 10);
+      if (!(code >= 100 && code <= 999)) throw new ActionError('expects an integer status code between 100 and 999.');
+      const p: Record<string, unknown> = { status: code };
       if (a[1] === 'reason') { p['reason'] = a[2]; return { used: 3, params: p }; }
       return { used: 1, params: p };
     },
@@ -312,13 +345,22 @@ export const HTTP_AFTER_RESPONSE: Record<string, ActionRow> = {
   'set-status': HTTP_RESPONSE['set-status']!,
 };
 
+/** `expect-proxy layer4`: connection rules only, and only layer4. */
+function expectLayer4(a: readonly string[], name: string, c: ActCtx): Parsed {
+  if (c.set !== 'tcp-request connection') {
+    throw new ActionError(`\x01'${name} layer4' is not allowed in '${c.set}' rules in ${c.pxLabel}`);
+  }
+  if (a[0] !== 'layer4') throw new ActionError(`\x01'${c.set} ${name}' only supports 'layer4' in ${c.pxLabel} (got '${a[0] ?? ''}')`);
+  return { used: 1, params: {} };
+}
+
 /** tcp-request connection/session; content adds a few more. */
 export const TCP_REQUEST_CONNECTION: Record<string, ActionRow> = {
   'accept': { parse: none },
   'reject': { parse: none },
   'capture': common['capture']!,
-  'expect-proxy': { parse: (a) => ({ used: a[0] === 'layer4' ? 1 : 0, params: {} }) },
-  'expect-netscaler-cip': { parse: (a) => ({ used: a[0] === 'layer4' ? 1 : 0, params: {} }) },
+  'expect-proxy': { parse: (a, n, c) => expectLayer4(a, n, c) },
+  'expect-netscaler-cip': { parse: (a, n, c) => expectLayer4(a, n, c) },
   'track-sc': { prefix: true, why: STICK },
   'sc-inc-gpc': common['sc-inc-gpc']!, 'sc-inc-gpc0': common['sc-inc-gpc0']!, 'sc-inc-gpc1': common['sc-inc-gpc1']!,
   'sc-set-gpt': common['sc-set-gpt']!, 'sc-set-gpt0': common['sc-set-gpt0']!,
@@ -331,7 +373,12 @@ export const TCP_REQUEST_CONNECTION: Record<string, ActionRow> = {
 export const TCP_REQUEST_CONTENT: Record<string, ActionRow> = {
   ...TCP_REQUEST_CONNECTION,
   'ot-group': common['ot-group']!, 'set-log-level': common['set-log-level']!, 'set-nice': common['set-nice']!,
-  'switch-mode': { parse: (a) => ({ used: a[0] === 'http' ? (a[1] === 'proto' ? 3 : 1) : 0, params: { mode: a[0], proto: a[2] } }) },
+  'switch-mode': {
+    parse: (a) => {
+      if (a[0] !== 'http') throw new ActionError(`\x01'tcp-request switch-mode' expects a valid mode (got '${a[0] ?? ''}').`);
+      return { used: a[1] === 'proto' ? 3 : 1, params: { mode: 'http', ...(a[1] === 'proto' ? { proto: a[2] } : {}) } };
+    },
+  },
   'use-service': HTTP_REQUEST['use-service']!,
   'send-spoe-group': common['send-spoe-group']!, 'do-resolve': HTTP_REQUEST['do-resolve']!,
   'set-priority-class': HTTP_REQUEST['set-priority-class']!, 'set-priority-offset': HTTP_REQUEST['set-priority-offset']!,

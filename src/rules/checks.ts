@@ -8,6 +8,9 @@
 import { Codes } from '../core/errors.js';
 import { registerPostParse } from '../config/postparse.js';
 import type { Model, Proxy } from '../config/model.js';
+import type { Where } from '../config/diag.js';
+import type { Condition } from './model.js';
+import { predefinedDefs } from './condition.js';
 
 function pxType(p: Proxy): string {
   return p.kind === 'listen' ? 'proxy' : p.kind;
@@ -16,6 +19,10 @@ function pxType(p: Proxy): string {
 /** Resolve one argument reference; returns HAProxy's complaint or undefined. */
 function resolve(model: Model, p: Proxy, r: Proxy['rules']['argRefs'][number]): string | undefined {
   const tail = `referenced in arg 1 of ACL keyword '${r.keyword}' in proxy '${p.name}'.`;
+  if (r.name === '' && (r.kind === 'backend' || r.kind === 'frontend')) {
+    const has = r.kind === 'backend' ? p.cap.be : p.cap.fe;
+    return has ? undefined : `proxy '${p.name}', referenced in arg 1 of ACL keyword '${r.keyword}' in proxy '${p.name}', has not ${r.kind} capability.`;
+  }
   switch (r.kind) {
     case 'backend':
       return model.proxies.some((x) => x.cap.be && x.name === r.name) ? undefined : `unable to find backend '${r.name}' ${tail}`;
@@ -71,6 +78,66 @@ registerPostParse((model, diag) => {
     ];
     for (const [kw, n] of sets) {
       if (n > 0) diag.warning(`'${kw}' rules ignored for ${pxType(p)} '${p.name}' as they require HTTP mode.`, p.where, 'plain');
+    }
+  }
+});
+
+registerPostParse((model, diag) => {
+  for (const p of model.proxies) {
+    const sets: Array<[readonly Proxy['rules']['httpRequest'][number][], number, string]> = [
+      [p.rules.httpRequest, p.log.captures.request.length, 'http-request'],
+      [p.rules.httpResponse, p.log.captures.response.length, 'http-response'],
+      [p.rules.httpAfterResponse, p.log.captures.response.length, 'http-response'],
+    ];
+    for (const [rules, n, kw] of sets) {
+      for (const r of rules) {
+        const id = r.params['id'];
+        if (r.action === 'capture' && typeof id === 'number' && id >= n) {
+          diag.alert(Codes.CFG_SEMANTIC, `Proxy '${p.name}': unable to find capture id '${id}' referenced by ${kw} capture rule.`, r.where, 'plain');
+        }
+      }
+    }
+  }
+});
+
+/** Layer 6 (buffer contents) fetches: ignored by HTTP proxies. */
+const L6_FETCHES = new Set([
+  'distcc_body', 'distcc_param', 'payload', 'payload_lv', 'req.len', 'req_len', 'req.payload', 'req.payload_lv',
+  'req.rdp_cookie', 'rdp_cookie', 'req.rdp_cookie_cnt', 'rdp_cookie_cnt', 'req.ssl_alpn', 'req.ssl_ec_ext',
+  'req.ssl_hello_type', 'req_ssl_hello_type', 'req.ssl_sni', 'req_ssl_sni', 'req.ssl_st_ext', 'req.ssl_ver',
+  'req_ssl_ver', 'res.len', 'res.payload', 'res.payload_lv', 'res.ssl_hello_type', 'rep_ssl_hello_type',
+]);
+
+/** Every condition of a proxy with the place of its rule, in declaration order. */
+function conditions(p: Proxy): Array<{ cond: Condition; where: Where }> {
+  const r = p.rules;
+  const out: Array<{ cond: Condition; where: Where }> = [];
+  for (const set of [r.tcpRequestConnection, r.tcpRequestSession, r.tcpRequestContent, r.tcpResponseContent,
+    r.httpRequest, r.httpResponse, r.httpAfterResponse, r.redirects]) {
+    for (const x of set) if (x.cond) out.push({ cond: x.cond, where: x.where });
+  }
+  for (const u of r.useBackends) if (u.cond) out.push({ cond: u.cond, where: { file: u.file, line: u.line } });
+  for (const u of r.useServers) out.push({ cond: u.cond, where: u.where });
+  return out.sort((a, b) => a.where.line - b.where.line);
+}
+
+function usesL6(p: Proxy, cond: Condition): boolean {
+  for (const g of cond.or) {
+    for (const t of g.and) {
+      const defs = t.anon ? [t.anon] : p.rules.acls.some((a) => a.name === t.acl)
+        ? p.rules.acls.filter((a) => a.name === t.acl) : predefinedDefs(t.acl!);
+      if (defs.some((d) => L6_FETCHES.has(d.expr.fetch) || L6_FETCHES.has(d.keyword))) return true;
+    }
+  }
+  return false;
+}
+
+registerPostParse((model, diag) => {
+  for (const p of model.proxies) {
+    if (p.mode !== 'http') continue;
+    const hit = conditions(p).find((c) => usesL6(p, c.cond));
+    if (hit) {
+      diag.warning(`Proxy '${p.name}': L6 sample fetches ignored on HTTP proxies (declared at ${hit.where.file}:${hit.where.line}).`, hit.where, 'plain');
     }
   }
 });

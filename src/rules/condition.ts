@@ -30,7 +30,8 @@ function useOf(def: AclDef): number {
  * Parse `words` (starting with 'if' or 'unless') in proxy `px`.
  * `where` is the usage mask of the rule (see fetches.usageBit).
  */
-export function parseCondition(words: readonly string[], px: ProxyDraft, at: Where, where: number): ParsedCond {
+export function parseCondition(words: readonly string[], px: ProxyDraft, at: Where, where: number, ruleSet?: string): ParsedCond {
+  const inSet = ruleSet ? ` in '${ruleSet}'` : '';
   const pol = words[0] === 'unless' ? 'unless' : 'if';
   const groups: Array<{ and: CondTerm[] }> = [];
   let cur: CondTerm[] = [];
@@ -63,7 +64,7 @@ export function parseCondition(words: readonly string[], px: ProxyDraft, at: Whe
       }
       px.rules.argRefs.push(...anon.refs.map((r) => ({ ...r, where: at })));
       if ((anon.use & where) === 0) {
-        conflict(`anonymous acl will never match because it uses keyword '${anon.def.keyword}' which is incompatible with '${usageName(where)}'`);
+        conflict(`anonymous acl will never match${inSet} because it uses keyword '${anon.def.keyword}' which is incompatible with '${usageName(where)}'`);
       }
       cur.push({ anon: anon.def, neg });
       i = end;
@@ -74,13 +75,13 @@ export function parseCondition(words: readonly string[], px: ProxyDraft, at: Whe
       const pre = predefinedAcl(w);
       if (!pre) throw new CondParseError(`no such ACL : '${w}'`);
       if ((pre.use & where) === 0) {
-        conflict(`acl '${w}' will never match because it only involves keywords that are incompatible with '${usageName(where)}'`);
+        conflict(`acl '${w}' will never match${inSet} because it only involves keywords that are incompatible with '${usageName(where)}'`);
       }
     } else {
       let use = 0;
       for (const d of defs) use |= useOf(d);
       if ((use & where) === 0) {
-        conflict(`acl '${w}' will never match because it only involves keywords that are incompatible with '${usageName(where)}'`);
+        conflict(`acl '${w}' will never match${inSet} because it only involves keywords that are incompatible with '${usageName(where)}'`);
       }
     }
     cur.push({ acl: w, neg });

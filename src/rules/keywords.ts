@@ -38,11 +38,15 @@ function usage(p: ProxyDraft, fe: string, be: string): number {
 }
 
 /** Parse `if|unless ...` at `words`, or nothing; `wrap` turns an inner error into the message. */
-function condition(words: readonly string[], c: KwContext, where: number, wrap: (m: string) => ConfigError): Condition | undefined {
+/** The "will never match" warning of the condition just parsed; HAProxy prints it after the ordering one. */
+let pendingWarning: string | undefined;
+
+function condition(words: readonly string[], c: KwContext, where: number, wrap: (m: string) => ConfigError, ruleSet?: string): Condition | undefined {
+  pendingWarning = undefined;
   if (words.length === 0) return undefined;
   try {
-    const r = parseCondition(words, px(c), c.where, where);
-    if (r.warning) c.warn(r.warning);
+    const r = parseCondition(words, px(c), c.where, where, ruleSet);
+    pendingWarning = r.warning;
     return r.cond;
   } catch (e) {
     if (e instanceof CondParseError) throw wrap(e.message);
@@ -50,13 +54,16 @@ function condition(words: readonly string[], c: KwContext, where: number, wrap: 
   }
 }
 
-function warnOrder(c: KwContext, kind: RuleKind): void {
-  const w = misplaced(px(c), kind);
+function warnOrder(c: KwContext, kind: RuleKind | undefined): void {
+  const w = kind && misplaced(px(c), kind);
   if (w) c.warn(w);
+  if (pendingWarning) c.warn(pendingWarning);
+  pendingWarning = undefined;
 }
 
-function actCtx(p: ProxyDraft): ActCtx {
-  return { pxLabel: pxLabel(p), pxName: p.name, hasBe: p.cap.be, refs: [] };
+function actCtx(p: ProxyDraft, c: KwContext, set: string): ActCtx {
+  const experimental = 'expose-experimental-directives' in c.global.ssl;
+  return { pxLabel: pxLabel(p), pxName: p.name, hasBe: p.cap.be, refs: [], experimental, set };
 }
 
 /** Run an action row: returns params and the index where the condition starts. */
@@ -69,6 +76,8 @@ function runAction(row: ActionRow, name: string, args: readonly string[], ac: Ac
     return { params: r.params, rest: args.slice(r.used) };
   } catch (e) {
     if (!(e instanceof ActionError)) throw e;
+    // \x01: HAProxy prints this message bare, without the rule prefix
+    if (e.message.startsWith('\x01')) throw new ConfigError(e.message.slice(1));
     if (e.message.startsWith('\0')) {
       throw new NotImplementedError(`'${what} ${name}' : ${e.message.slice(1)}; remove it or run this configuration with HAProxy.`);
     }
@@ -91,7 +100,7 @@ function httpRow(kw: string, table: Record<string, ActionRow>, set: HttpSet, fe:
       }
       const row = findAction(table, name);
       if (!row) throw new ConfigError(`'${kw}' expects ${HTTP_LISTS[kw]}, but got '${name}'.`, 'parsing:');
-      const ac = actCtx(p);
+      const ac = actCtx(p, c, kw);
       const { params, rest } = runAction(row, name, a.slice(1), ac, kw, pxLabel(p));
       if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
         throw new ConfigError(`'${kw} ${name}' expects either 'if' or 'unless' followed by a condition but found '${rest[0]}'.`, 'parsing:');
@@ -100,7 +109,9 @@ function httpRow(kw: string, table: Record<string, ActionRow>, set: HttpSet, fe:
         (m) => new ConfigError(`error detected while parsing an '${kw} ${name}' condition : ${m}.`));
       p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
       p.rules[set].push({ action: name, params, ...(cond ? { cond } : {}), where: c.where });
-      if (set === 'httpRequest') warnOrder(c, 'http-request');
+      // `capture ... len N` allocates a new request capture slot, as `declare capture` does
+      if (name === 'capture' && typeof params['len'] === 'number') p.log.captures.request.push({ len: params['len'] });
+      warnOrder(c, set === 'httpRequest' ? 'http-request' : undefined);
     },
   };
 }
@@ -116,10 +127,7 @@ function tcpRule(kw: 'tcp-request' | 'tcp-response', type: string, a: readonly s
   const full = `${kw} ${type}`;
   const row = findAction(table, name);
   if (!row) throw new ConfigError(`'${full}' expects ${TCP_LISTS[full]} in ${pxLabel(p)} (got '${name}').\n`);
-  if (name === 'expect-proxy' && type !== 'connection') {
-    throw new ConfigError(`'expect-proxy layer4' is not allowed in '${full}' rules in ${pxLabel(p)}`);
-  }
-  const ac = actCtx(p);
+  const ac = actCtx(p, c, full);
   const { params, rest } = runAction(row, name, a.slice(1), ac, full, pxLabel(p));
   if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
     throw new ConfigError(`'${full} ${name}' only accepts 'if' or 'unless', in ${pxLabel(p)} (got '${rest[0]}')`);
@@ -130,13 +138,16 @@ function tcpRule(kw: 'tcp-request' | 'tcp-response', type: string, a: readonly s
       : type === 'session' ? usageBit('frontend tcp-request session rule')
         : usage(p, 'frontend tcp-request content rule', 'backend tcp-request content rule');
   const cond = condition(rest, c, where,
-    (m) => new ConfigError(`'${full} ${name}' : error detected in ${pxLabel(p)} while parsing '${rest[0]}' condition : ${m}`));
+    (m) => new ConfigError(`'${full} ${name}' : error detected in ${pxLabel(p)} while parsing '${rest[0]}' condition : ${m}`), full);
   p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
   const rule = { action: name, params, ...(cond ? { cond } : {}), where: c.where };
-  if (kw === 'tcp-response') { p.rules.tcpResponseContent.push(rule); return; }
+  if (kw === 'tcp-response') { p.rules.tcpResponseContent.push(rule); warnOrder(c, undefined); return; }
   if (type === 'connection') p.rules.tcpRequestConnection.push(rule);
   else if (type === 'session') p.rules.tcpRequestSession.push(rule);
-  else p.rules.tcpRequestContent.push(rule);
+  else {
+    p.rules.tcpRequestContent.push(rule);
+    if (name === 'capture' && typeof params['len'] === 'number') p.log.captures.request.push({ len: params['len'] });
+  }
   warnOrder(c, type === 'connection' ? 'tcp-request connection' : type === 'session' ? 'tcp-request session' : 'tcp-request content');
 }
 
@@ -197,6 +208,7 @@ const rows: KeywordRow[] = [
       const cond = condition(a.slice(1), c, usageBit('backend use-server, balance or stick-match rule'),
         (m) => new ConfigError(`error detected while parsing switching rule : ${m}.`))!;
       p.rules.useServers.push({ name: a[0], cond, where: c.where, dynamic: a[0].includes('%[') });
+      warnOrder(c, 'use-server');
     },
   },
   {
@@ -207,7 +219,7 @@ const rows: KeywordRow[] = [
       const label = `error detected in ${pxLabel(p)} while parsing redirect rule : `;
       let r;
       try {
-        r = parseRedirect(a, actCtx(p));
+        r = parseRedirect(a, actCtx(p, c, 'redirect'));
       } catch (e) {
         if (e instanceof ActionError) throw new ConfigError(label + e.message);
         throw e;
@@ -234,7 +246,8 @@ const rows: KeywordRow[] = [
       if (a[1] !== 'if' && a[1] !== 'unless') throw new ConfigError(`'monitor fail' requires either 'if' or 'unless' followed by a condition.`);
       // HAProxy warns about the position before parsing the condition
       warnOrder(c, 'monitor fail');
-      const cond = condition(a.slice(1), c, usageBit(FE_HRQ),
+      // HAProxy does not check the fetches of a monitor condition against its context
+      const cond = condition(a.slice(1), c, ~0,
         (m) => new ConfigError(`error detected while parsing a 'monitor fail' condition : ${m}.`))!;
       px(c).rules.monitorFail.push(cond);
     },

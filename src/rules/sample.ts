@@ -25,6 +25,7 @@ export class SampleError extends Error {
 /** A reference to a named object that is checked after parsing. */
 export interface ArgRef {
   kind: 'backend' | 'frontend' | 'server' | 'userlist' | 'table';
+  /** '' when the argument was omitted: the proxy using it is meant */
   name: string;
   keyword: string;
 }
@@ -181,8 +182,12 @@ export function parseSample(text: string, acl: boolean): ParsedSample {
   const refs: ArgRef[] = [];
   info.args.types.forEach((t, i) => {
     const v = args[i];
-    if (v === undefined || v === '') return;
-    if (t === 'user-list') refs.push({ kind: 'userlist', name: v, keyword: name });
+    if (v === undefined || v === '') {
+      if (i === 0 && (t === 'backend' || t === 'frontend')) refs.push({ kind: t, name: '', keyword: name });
+      return;
+    }
+    // HAProxy 2.6 does not resolve http_auth_group's userlist on its own (it does for http_auth)
+    if (t === 'user-list' && canonical !== 'http_auth_group') refs.push({ kind: 'userlist', name: v, keyword: name });
     else if (isObjectType(t)) refs.push({ kind: t as ArgRef['kind'], name: v, keyword: name });
   });
   const convs: Converter[] = [];
