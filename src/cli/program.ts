@@ -123,6 +123,8 @@ export function prepass(argv: readonly string[]): string[] {
     if (!a.startsWith('-') || a === '-') throw new ArgError(undefined, true);
     let row = BY_FLAG.get(a);
     if (!row && (a.startsWith('-dK') || a.startsWith('-dM'))) row = BY_FLAG.get(a.slice(0, 3));
+    // HAProxy reads only the letters it needs: -vx is -v, -vvx is -vv
+    if (!row && a.startsWith('-v')) row = BY_FLAG.get(a.startsWith('-vv') ? '-vv' : '-v');
     if (!row) throw new ArgError(undefined, true);
     switch (row.arg) {
       case 'none':

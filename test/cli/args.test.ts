@@ -47,6 +47,8 @@ t.test('pre-pass maps every HAProxy flag', async (t) => {
 t.test('-v and -vv stop the parse where they stand (HAProxy exits there)', async (t) => {
   t.same(prepass(['-c', '-v', '-Z', 'junk']), ['--check', '--version']);
   t.same(prepass(['-vv', '-sf', 'abc']), ['--build-options']);
+  t.same(prepass(['-vx']), ['--version']);
+  t.same(prepass(['-vvv']), ['--build-options']);
   t.throws(() => prepass(['-Z', '-v']), { usage: true });
   t.equal(opts('-cc', 'bogus(', '-v').version, true);
   t.equal(opts('-vv').buildOptions, true);

@@ -117,6 +117,18 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     sameAsHaproxy(t, ['-c', '-f', 'invalid.cfg'], dir);
   });
 
+  t.test('warnings: -c, -dW, -dD', async (t) => {
+    writeFileSync(join(dir, 'warn.cfg'), VALID.replace(/    timeout client 5s\n/, ''));
+    const r = lb(['-c', '-f', 'warn.cfg'], dir);
+    t.equal(r.code, 0);
+    t.equal(r.out, 'Warnings were found.\nConfiguration file is valid\n');
+    t.match(r.err, /\[WARNING\]  \(\d+\) : config : missing timeouts for frontend 'fe'\.\n/);
+    t.equal(lb(['-c', '-dW', '-f', 'warn.cfg'], dir).code, 1);
+    for (const args of [['-c', '-f', 'warn.cfg'], ['-c', '-dW', '-f', 'warn.cfg'], ['-c', '-dD', '-f', 'warn.cfg'], ['-c', '-q', '-dW', '-f', 'warn.cfg']]) {
+      sameAsHaproxy(t, args, dir);
+    }
+  });
+
   t.test('-c -q prints nothing at all', async (t) => {
     for (const [f, code] of [['valid.cfg', 0], ['invalid.cfg', 1], ['nolisten.cfg', 2]] as const) {
       const r = lb(['-c', '-q', '-f', f], dir);
@@ -221,6 +233,11 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     // HAProxy offers no did-you-mean for 'kw_b' (lb suggests 'bind')
     writeFileSync(join(dir, 'dym.cfg'), 'frontend fe\n    kw_b\n');
     sameAsHaproxy(t, ['-c', '-f', 'dym.cfg'], dir);
+    // HAProxy warns "a master CLI socket was defined, but master-worker mode (-W) is not enabled."
+    sameAsHaproxy(t, ['-c', '-f', 'valid.cfg', '-S', '/tmp/lb-e2e-master.sock'], dir);
+    // a NUL byte ends the line for HAProxy (lb: crash in src/proxy/address.ts, getent argument)
+    writeFileSync(join(dir, 'nul.cfg'), 'frontend fe\n  bind 127.0\0.0.1:80\n');
+    sameAsHaproxy(t, ['-c', '-f', 'nul.cfg'], dir);
   });
 
   t.test('running without -c says "not yet"', async (t) => {
