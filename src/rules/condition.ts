@@ -71,6 +71,10 @@ export function parseCondition(words: readonly string[], px: ProxyDraft, at: Whe
       continue;
     }
     const defs = px.rules.acls.filter((a) => a.name === w);
+    if (defs.length === 0 && px.rules.refusedAcls.includes(w)) {
+      cur.push({ acl: w, neg });
+      continue;
+    }
     if (defs.length === 0) {
       const pre = predefinedAcl(w);
       if (!pre) throw new CondParseError(`no such ACL : '${w}'`);

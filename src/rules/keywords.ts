@@ -174,6 +174,7 @@ const rows: KeywordRow[] = [
         px(c).rules.acls.push(r.def);
         px(c).rules.argRefs.push(...r.refs.map((x) => ({ ...x, where: c.where })));
       } catch (e) {
+        if (e instanceof NotImplementedError && name) px(c).rules.refusedAcls.push(name);
         if (!(e instanceof AclError)) throw e;
         if (e.message.startsWith('character ')) throw new ConfigError(e.message);
         throw new ConfigError(`error detected while parsing ACL '${name}' : ${e.message}`);

@@ -117,6 +117,8 @@ export interface ProxyRules {
   responseInspectDelay?: number;
   /** `monitor fail` conditions, OR-ed */
   monitorFail: Condition[];
+  /** ACL names refused as not implemented; conditions naming them add no second error */
+  refusedAcls: string[];
   /** Referenced objects resolved after parsing (nbsrv(be), http_auth(ul)) */
   argRefs: Array<{ kind: 'backend' | 'frontend' | 'server' | 'userlist' | 'table'; name: string; keyword: string; where: Where }>;
 }
@@ -126,6 +128,6 @@ export function initRules(): ProxyRules {
     acls: [], useBackends: [], useServers: [], redirects: [],
     httpRequest: [], httpResponse: [], httpAfterResponse: [],
     tcpRequestConnection: [], tcpRequestSession: [], tcpRequestContent: [], tcpResponseContent: [],
-    monitorFail: [], argRefs: [],
+    monitorFail: [], argRefs: [], refusedAcls: [],
   };
 }

@@ -142,3 +142,58 @@ t.test('named defaults accept rules; ACLs are not inherited', async (t) => {
   const r = load('defaults d\n mode http\n acl a path /\n http-request deny if a\nfrontend f from d\n bind :80\n http-request deny if a\n');
   t.equal(alerts(r)[0], "[ALERT] config : parsing [t.cfg:7] : error detected while parsing an 'http-request deny' condition : no such ACL : 'a'.");
 });
+
+t.test('more action arguments (haproxy 2.6 wording)', async (t) => {
+  const px = "error detected in frontend 'f' while parsing";
+  const cases: Array<[string, string]> = [
+    ['http-request wait-for-body', `${px} 'http-request wait-for-body' rule : expects time <time> [ at-least <bytes> ].`],
+    ['http-request normalize-uri path-merge-slashes', "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'"],
+    ['http-request strict-mode foo', `${px} 'http-request strict-mode' rule : Unexpected value 'foo'. Only 'on' and 'off' are supported.`],
+    ['http-request set-nice', `${px} 'http-request set-nice' rule : expects exactly 1 argument (integer value).`],
+    ['http-request replace-uri (.*)', `${px} 'http-request replace-uri' rule : expects exactly 2 arguments <match-regex> and <replace-format>.`],
+    ['http-request del-header x -m', `${px} 'http-request del-header' rule : -m flag expects exactly 1 argument.`],
+    ['http-response set-status 99', `${px} 'http-response set-status' rule : expects an integer status code between 100 and 999.`],
+    ['http-response set-status', `${px} 'http-response set-status' rule : expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.`],
+    ['http-response capture res.hdr(x) len 10', `${px} 'http-response capture' rule : expects 'id', found 'len'.`],
+    ['tcp-request content switch-mode tcp', "'tcp-request switch-mode' expects a valid mode (got 'tcp')."],
+    ['tcp-request content use-service prometheus-exporter', "Prometheus exporter service only available on 'http-request' rulesets"],
+    ['tcp-request content expect-netscaler-cip layer4', "'expect-netscaler-cip layer4' is not allowed in 'tcp-request content' rules in frontend 'f'"],
+    ['tcp-request connection expect-proxy', "'tcp-request connection expect-proxy' only supports 'layer4' in frontend 'f' (got '')"],
+    ['tcp-request connection capture src len 10', "'capture src' is not allowed in 'tcp-request connection' rules in frontend 'f'"],
+  ];
+  for (const [line, msg] of cases) t.equal(first(fe(` ${line}\n`)), `[ALERT] config : parsing [t.cfg:5] : ${msg}`, line);
+  t.equal(first(fe(' http-request capture req.hdr(x) id 0\n')), "[ALERT] config : Proxy 'f': unable to find capture id '0' referenced by http-request capture rule.");
+  t.same(alerts(load(fe(' http-request capture req.hdr(x) len 10\n http-request capture req.hdr(y) id 0\n'))), []);
+  t.same(alerts(load(fe(' http-request deny status 429\n http-request return status 404 content-type text/plain string "nope" hdr x y\n'))), []);
+});
+
+t.test('ACL details', async (t) => {
+  t.equal(first(fe(' acl a url_reg ^/(a|b\n')), "[ALERT] config : parsing [t.cfg:5] : error detected while parsing ACL 'a' : regex '^/(a|b' is invalid (error=missing closing parenthesis, erroffset=6).");
+  t.same(alerts(load(fe(' acl a path_reg (?i)^/x\n acl b src 1.2.3\n acl c req.hdr(x) -m reg a++\n'))), []);
+  t.equal(warnings(load(fe(' acl f hdr (host)\n')))[0], "[WARNING] config : parsing acl 'f' :\n" +
+    "  matching 'hdr' for pattern '(host)' is likely a mistake and probably\n" +
+    "  not what you want. Maybe you need to remove the extraneous space before '('.\n" +
+    "  If you are really sure this is not an error, please insert '--' between the\n" +
+    '  match and the pattern to make this warning message disappear.');
+  t.match(warnings(load(fe(' acl d path_beg "" x\n')))[0], /no pattern to match against/);
+  t.equal(first(fe(' http-request deny if { req.payload(0,1) x }\n')), "[ALERT] config : parsing [t.cfg:5] : error detected while parsing an 'http-request deny' condition : matching method must be specified first (using '-m') when using a sample fetch of this type ('req.payload').");
+  t.equal(first(fe(' acl a nbsrv gt 0\n')), "[ALERT] config : parsing [t.cfg:5]: proxy 'f', referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'f', has not backend capability.");
+});
+
+t.test('L6 fetches and context warnings', async (t) => {
+  t.same(warnings(load(fe(' tcp-request content accept if { req.ssl_hello_type 1 }\n'))),
+    ["[WARNING] config : Proxy 'f': L6 sample fetches ignored on HTTP proxies (declared at t.cfg:5)."]);
+  t.same(warnings(load(fe(' http-request deny if HTTP WAIT_END\n'))), []);
+  t.same(warnings(load('frontend f\n bind :80\n timeout client 1s\n tcp-request content accept\n tcp-request connection accept if { path / }\n')), [
+    "[WARNING] config : parsing [t.cfg:5] : a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before.",
+    "[WARNING] config : parsing [t.cfg:5] : anonymous acl will never match in 'tcp-request connection' because it uses keyword 'path' which is incompatible with 'frontend tcp-request connection rule'",
+  ]);
+  t.same(warnings(load(fe(' http-request deny\n monitor fail if { status 200 }\n'))),
+    ["[WARNING] config : parsing [t.cfg:6] : a 'monitor fail' rule placed after an 'http-request' rule will still be processed before."]);
+});
+
+t.test('an ACL refused as not implemented does not cascade', async (t) => {
+  const a = alerts(load(fe(' acl abuse src_http_req_rate gt 10\n http-request deny if abuse\n')));
+  t.equal(a.length, 1);
+  t.match(a[0], /needs stick tables/);
+});
