@@ -50,13 +50,15 @@ function norm(s: string): string {
     .join('\n');
 }
 
-function sameAsHaproxy(t: Tap.Test, args: string[], cwd: string, env: Record<string, string> = {}): void {
+/** `todo`: a known difference, reported (not ok # TODO) without failing the suite */
+function sameAsHaproxy(t: Tap.Test, args: string[], cwd: string, env: Record<string, string> = {}, todo?: string): void {
   if (!haveHaproxy) return;
   const a = lb(args, cwd, env);
   const h = run('haproxy', args, cwd, env);
-  t.equal(a.code, h.code, `exit code of ${args.join(' ')} as haproxy`);
-  t.equal(a.out, h.out, `stdout of ${args.join(' ')} as haproxy`);
-  t.equal(norm(a.err), norm(h.err), `stderr of ${args.join(' ')} as haproxy`);
+  const extra = todo === undefined ? {} : { todo };
+  t.equal(a.code, h.code, `exit code of ${args.join(' ')} as haproxy`, extra);
+  t.equal(a.out, h.out, `stdout of ${args.join(' ')} as haproxy`, extra);
+  t.equal(norm(a.err), norm(h.err), `stderr of ${args.join(' ')} as haproxy`, extra);
 }
 
 const VALID = `defaults
@@ -227,17 +229,17 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     t.equal(lb(['-Z'], dir).code, 1);
   });
 
-  t.test('known differences from haproxy (config layer)', { todo: 'owned by src/config and src/cli/check.ts' }, async (t) => {
-    // HAProxy does not close a missing-file failure with "Fatal errors found in configuration."
-    sameAsHaproxy(t, ['-c', '-f', 'missing.cfg'], dir);
-    // HAProxy offers no did-you-mean for 'kw_b' (lb suggests 'bind')
+  t.test('known differences from haproxy, owned elsewhere (reported as TODO)', async (t) => {
+    // src/cli/check.ts: HAProxy does not close a missing-file failure with "Fatal errors found in configuration."
+    sameAsHaproxy(t, ['-c', '-f', 'missing.cfg'], dir, {}, 'check.ts: no "Fatal errors" after a missing file');
+    // src/config: HAProxy offers no did-you-mean for 'kw_b' (lb suggests 'bind')
     writeFileSync(join(dir, 'dym.cfg'), 'frontend fe\n    kw_b\n');
-    sameAsHaproxy(t, ['-c', '-f', 'dym.cfg'], dir);
+    sameAsHaproxy(t, ['-c', '-f', 'dym.cfg'], dir, {}, 'config: did-you-mean threshold');
     // HAProxy warns "a master CLI socket was defined, but master-worker mode (-W) is not enabled."
-    sameAsHaproxy(t, ['-c', '-f', 'valid.cfg', '-S', '/tmp/lb-e2e-master.sock'], dir);
+    sameAsHaproxy(t, ['-c', '-f', 'valid.cfg', '-S', '/tmp/lb-e2e-master.sock'], dir, {}, 'cli: -S warning under -c');
     // a NUL byte ends the line for HAProxy (lb: crash in src/proxy/address.ts, getent argument)
     writeFileSync(join(dir, 'nul.cfg'), 'frontend fe\n  bind 127.0\0.0.1:80\n');
-    sameAsHaproxy(t, ['-c', '-f', 'nul.cfg'], dir);
+    sameAsHaproxy(t, ['-c', '-f', 'nul.cfg'], dir, {}, 'config: NUL byte in a line');
   });
 
   t.test('running without -c says "not yet"', async (t) => {
