@@ -92,7 +92,7 @@ export function loadConfig(paths: readonly string[], opts: LoadOptions): LoadRes
       emit: (s) => st.statement(s),
       section: () => st.sectionName(),
     }, { env: (n) => env[n], diag });
-    if (!ok) aborted = true;
+    if (!ok || st.aborted) aborted = true;
     if (diag.alerts > 0 || !ok) {
       diag.alert(Codes.CFG_FILE, `Error(s) found in configuration file : ${f}`);
     }
@@ -112,6 +112,8 @@ class ParseState {
   /** the last defaults section seen (named or not) */
   lastDefaults?: ProxyDraft;
   section: SectionKind | undefined;
+  /** an error HAProxy treats as fatal to the whole parse (http-request...): later lines are ignored */
+  aborted = false;
   /** a proxy section whose header failed: its lines are rejected */
   brokenHeader = false;
   proxy?: ProxyDraft;
@@ -131,6 +133,7 @@ class ParseState {
   }
 
   statement(s: Statement): void {
+    if (this.aborted) return;
     const kw = s.words[0]!;
     if (kw === 'global') return this.startGlobal(s);
     if ((PROXY_SECTIONS as readonly string[]).includes(kw)) return this.startProxy(kw as ProxyKind, s);
@@ -317,6 +320,7 @@ class ParseState {
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.diag.alert(e.code, e.message, s.where, e.style);
+      if (e.code === Codes.CFG_ABORT) this.aborted = true;
     } finally {
       timeWarnings.emit = undefined;
     }

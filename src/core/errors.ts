@@ -44,6 +44,8 @@ export const Codes = {
   CFG_NOT_IMPLEMENTED: 'LB_ERR_CFG_NOT_IMPLEMENTED',
   CFG_LEX: 'LB_ERR_CFG_LEX',
   CFG_COND: 'LB_ERR_CFG_COND',
+  /** an error after which HAProxy stops reading the configuration (ERR_ABORT) */
+  CFG_ABORT: 'LB_ERR_CFG_ABORT',
   CFG_FILE: 'LB_ERR_CFG_FILE',
   CFG_SEMANTIC: 'LB_ERR_CFG_SEMANTIC',
   CFG_WARNING: 'LB_WARN_CFG',

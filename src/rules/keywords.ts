@@ -6,7 +6,7 @@
  * Invariant: a rule is appended to the proxy only once fully parsed, then
  * HAProxy's "placed after" ordering warning is checked (as HAProxy does).
  */
-import { ConfigError, NotImplementedError } from '../core/errors.js';
+import { Codes, ConfigError, NotImplementedError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import type { ProxyDraft } from '../config/model.js';
 import { parseTime } from '../config/units.js';
@@ -93,27 +93,37 @@ function httpRow(kw: string, table: Record<string, ActionRow>, set: HttpSet, fe:
     sections: 'dfbl',
     namedDefaultsOnly: true,
     parse: (a, c) => {
-      const p = px(c);
-      const name = a[0] ?? '';
-      if (name.startsWith('lua.')) {
-        throw new NotImplementedError(`'${kw} ${name}' is not implemented in lb (Lua actions); remove it or run this configuration with HAProxy.`);
+      try {
+        parseHttpRule(kw, table, set, fe, be, a, c);
+      } catch (e) {
+        // HAProxy stops reading the configuration after a broken http rule
+        if (e instanceof ConfigError && !(e instanceof NotImplementedError)) throw new ConfigError(e.message, e.style, Codes.CFG_ABORT);
+        throw e;
       }
-      const row = findAction(table, name);
-      if (!row) throw new ConfigError(`'${kw}' expects ${HTTP_LISTS[kw]}, but got '${name}'.`, 'parsing:');
-      const ac = actCtx(p, c, kw);
-      const { params, rest } = runAction(row, name, a.slice(1), ac, kw, pxLabel(p));
-      if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
-        throw new ConfigError(`'${kw} ${name}' expects either 'if' or 'unless' followed by a condition but found '${rest[0]}'.`, 'parsing:');
-      }
-      const cond = condition(rest, c, usage(p, fe, be),
-        (m) => new ConfigError(`error detected while parsing an '${kw} ${name}' condition : ${m}.`));
-      p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
-      p.rules[set].push({ action: name, params, ...(cond ? { cond } : {}), where: c.where });
-      // `capture ... len N` allocates a new request capture slot, as `declare capture` does
-      if (name === 'capture' && typeof params['len'] === 'number') p.log.captures.request.push({ len: params['len'] });
-      warnOrder(c, set === 'httpRequest' ? 'http-request' : undefined);
     },
   };
+}
+
+function parseHttpRule(kw: string, table: Record<string, ActionRow>, set: HttpSet, fe: string, be: string, a: readonly string[], c: KwContext): void {
+  const p = px(c);
+  const name = a[0] ?? '';
+  if (name.startsWith('lua.')) {
+    throw new NotImplementedError(`'${kw} ${name}' is not implemented in lb (Lua actions); remove it or run this configuration with HAProxy.`);
+  }
+  const row = findAction(table, name);
+  if (!row) throw new ConfigError(`'${kw}' expects ${HTTP_LISTS[kw]}, but got '${name}'.`, 'parsing:');
+  const ac = actCtx(p, c, kw);
+  const { params, rest } = runAction(row, name, a.slice(1), ac, kw, pxLabel(p));
+  if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
+    throw new ConfigError(`'${kw} ${name}' expects either 'if' or 'unless' followed by a condition but found '${rest[0]}'.`, 'parsing:');
+  }
+  const cond = condition(rest, c, usage(p, fe, be),
+    (m) => new ConfigError(`error detected while parsing an '${kw} ${name}' condition : ${m}.`));
+  p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
+  p.rules[set].push({ action: name, params, ...(cond ? { cond } : {}), where: c.where });
+  // `capture ... len N` allocates a new request capture slot, as `declare capture` does
+  if (name === 'capture' && typeof params['len'] === 'number') p.log.captures.request.push({ len: params['len'] });
+  warnOrder(c, set === 'httpRequest' ? 'http-request' : undefined);
 }
 
 const FE_HRQ = 'frontend http-request header rule';

@@ -197,3 +197,13 @@ t.test('an ACL refused as not implemented does not cascade', async (t) => {
   t.equal(a.length, 1);
   t.match(a[0], /needs stick tables/);
 });
+
+t.test('a broken http rule stops the parse, as in HAProxy', async (t) => {
+  const r = load(fe(' http-request deny if zz\n foo\n'));
+  t.same(r.lines.filter((l) => l.startsWith('[ALERT]')), [
+    "[ALERT] config : parsing [t.cfg:5] : error detected while parsing an 'http-request deny' condition : no such ACL : 'zz'.",
+    '[ALERT] config : Error(s) found in configuration file : t.cfg',
+  ]);
+  // other rule errors do not stop it
+  t.equal(alerts(load(fe(' use_backend b if zz\n foo\n'))).length, 2);
+});
