@@ -44,7 +44,10 @@ export interface AddrOptions {
   env?: Record<string, string | undefined>;
 }
 
-export class AddrError extends Error {}
+export class AddrError extends Error {
+  /** HAProxy ends this message with a newline (some callers then indent it) */
+  constructor(message: string, readonly multiline = false) { super(message); }
+}
 
 /** `${NAME}` substitution HAProxy applies to addresses even outside quotes. */
 export function envExpand(text: string, env: Record<string, string | undefined> = {}): string {
@@ -62,7 +65,7 @@ const SUN_PATH_MAX = 107;
 
 export function parseAddress(str: string, o: AddrOptions = {}): SockAddr {
   let s = envExpand(str, o.env);
-  if (s === '') throw new AddrError(`'${str}' resolves to an empty address (environment variable missing?)`);
+  if (s === '') throw new AddrError(`'${str}' resolves to an empty address (environment variable missing?)`, true);
   let dgram = false;
   if (s.startsWith('stream+')) s = s.slice(7);
   else if (s.startsWith('dgram+')) { s = s.slice(6); dgram = true; }
@@ -87,15 +90,15 @@ export function parseAddress(str: string, o: AddrOptions = {}): SockAddr {
     throw new AddrError(`unsupported stream protocol for datagram family ${family === 'ipv6' ? 10 : 2} address '${str}'; QUIC is not compiled in if this is what you were looking for.`);
   }
   if (family === 'fd' || family === 'sockpair') {
-    if (!/^\d+$/.test(s)) throw new AddrError(`file descriptor '${s}' is not a valid integer in '${str}'`);
+    if (!/^\d+$/.test(s)) throw new AddrError(`file descriptor '${s}' is not a valid integer in '${str}'`, true);
     const fd = Number(s);
-    if (family === 'fd' && !o.fdSocket) throw new AddrError(`a file descriptor is not acceptable here in '${str}'`);
+    if (family === 'fd' && !o.fdSocket) throw new AddrError(`a file descriptor is not acceptable here in '${str}'`, true);
     checkSocketFd(fd);
     return { family, fd, port: 0, portEnd: 0 };
   }
   if (family === 'unix' || family === 'abns') {
     const max = family === 'abns' ? SUN_PATH_MAX : SUN_PATH_MAX - 10;
-    if (s.length > max) throw new AddrError(`socket path '${str}' too long (max ${max})`);
+    if (s.length > max) throw new AddrError(`socket path '${str}' too long (max ${max})`, true);
     return { family, path: s, port: 0, portEnd: 0 };
   }
   // IPv4 / IPv6 / hostname: the port follows the last ':' found before any ']'
@@ -128,17 +131,17 @@ export function parseAddress(str: string, o: AddrOptions = {}): SockAddr {
     portEnd = port;
     portOffset = true;
   } else if (c !== undefined) {
-    throw new AddrError(`invalid character '${c}' in port number '${portText}' in '${str}'`);
+    throw new AddrError(`invalid character '${c}' in port number '${portText}' in '${str}'`, true);
   } else if (o.portMandatory) {
     throw new AddrError(`missing port specification in '${str}'`);
   }
   const literal = parseIp(host, family);
-  if (dgram) throw new AddrError(`dgram-type address not acceptable in '${str}'`);
+  if (dgram) throw new AddrError(`dgram-type address not acceptable in '${str}'`, true);
   const base = { port, portEnd, ...(portOffset ? { portOffset } : {}) };
   if (literal) return { ...literal, ...base };
   if (o.keepFqdn) return { family: family === 'unspec' ? 'ipv4' : family, fqdn: host, ...base };
   const ip = resolveHost(host, family === 'unspec' ? undefined : family);
-  if (ip === undefined) throw new AddrError(`invalid address: '${host}' in '${str}'`);
+  if (ip === undefined) throw new AddrError(`invalid address: '${host}' in '${str}'`, true);
   return { family: isIPv6(ip) ? 'ipv6' : 'ipv4', host: ip, ...base };
 }
 
@@ -161,9 +164,9 @@ function checkSocketFd(fd: number): void {
   try {
     isSock = fstatSync(fd).isSocket();
   } catch {
-    throw new AddrError(`cannot use file descriptor '${fd}' : Bad file descriptor.`);
+    throw new AddrError(`cannot use file descriptor '${fd}' : Bad file descriptor.`, true);
   }
-  if (!isSock) throw new AddrError(`cannot use file descriptor '${fd}' : Socket operation on non-socket.`);
+  if (!isSock) throw new AddrError(`cannot use file descriptor '${fd}' : Socket operation on non-socket.`, true);
 }
 
 const cache = new Map<string, string | null>();
