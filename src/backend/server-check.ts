@@ -12,11 +12,8 @@ import type { Diagnostics } from '../config/diag.js';
 import type { LoadOptions, Model, Proxy } from '../config/model.js';
 import { resolveHost, parseIp } from '../proxy/address.js';
 import type { ServerConf } from './server.js';
-
-/** "backend", or "proxy" for a listen, as HAProxy names them. */
-function pxType(p: Proxy): string {
-  return p.kind === 'listen' ? 'proxy' : p.kind;
-}
+import { muxUsable } from '../proxy/bind.js';
+import { proxyType as pxType } from '../config/validate.js';
 
 const label = (px: Proxy, s: ServerConf): string => `'server ${px.name}/${s.name}'`;
 
@@ -33,9 +30,13 @@ function checkProxy(model: Model, px: Proxy, diag: Diagnostics): void {
   }
   let cookieOrRedir = false;
   for (const s of px.servers) {
-    if (s.proto && s.proto !== 'none' && px.mode !== 'http') {
-      diag.alert(Codes.CFG_SEMANTIC,
-        `${pxType(px)} '${px.name}' : MUX protocol '${s.proto}' is not usable for server '${s.name}' at [${s.where.file}:${s.where.line}].`, s.where, 'plain');
+    if (s.proto !== undefined) {
+      if (!muxUsable(s.proto, px.mode, 'be')) {
+        diag.alert(Codes.CFG_SEMANTIC,
+          `${pxType(px)} '${px.name}' : MUX protocol '${s.proto}' is not usable for server '${s.name}' at [${s.where.file}:${s.where.line}].`, s.where, 'plain');
+      } else if (s.proto === 'fcgi') {
+        diag.alert(Codes.CFG_NOT_IMPLEMENTED, `${label(px, s)} : FastCGI servers ('proto fcgi') are not implemented in lb yet.`, s.where, 'located');
+      }
     }
     if (px.mode !== 'http' && (s.cookie !== undefined || s.redir !== undefined)) cookieOrRedir = true;
     if (s.track !== undefined) checkTrack(model, px, s, diag);

@@ -13,6 +13,8 @@ import { ConfigError, NotImplementedError, Codes } from '../core/errors.js';
 import { register, didYouMean, type KeywordRow, type KwContext } from '../config/keywords.js';
 import type { Where } from '../config/diag.js';
 import { parseAddress, AddrError, type SockAddr } from './address.js';
+import { registerPostParse } from '../config/postparse.js';
+import { proxyType as pxType } from '../config/validate.js';
 import { BIND_OPTIONS, BindOptError, type BindOptCtx, type BindOptRow } from './bind-opts.js';
 
 export interface Bind {
@@ -159,6 +161,23 @@ function collectIds(ctx: KwContext): Array<{ id: number; spec: string; where: Wh
   for (const b of ctx.proxy().binds) if (b.id !== undefined) out.push({ id: b.id, spec: b.spec, where: b.where });
   return out;
 }
+
+/** Whether HAProxy accepts a forced mux (`proto`) for a proxy mode on that side. */
+export function muxUsable(proto: string, mode: string, side: 'fe' | 'be'): boolean {
+  if (mode !== 'http') return proto === 'none';
+  return proto === 'h1' || proto === 'h2' || (proto === 'fcgi' && side === 'be');
+}
+
+registerPostParse((model, diag) => {
+  for (const px of model.proxies) {
+    for (const b of px.binds) {
+      if (b.proto !== undefined && !muxUsable(b.proto, px.mode, 'fe')) {
+        diag.alert(Codes.CFG_SEMANTIC,
+          `${pxType(px)} '${px.name}' : MUX protocol '${b.proto}' is not usable for 'bind ${b.spec}' at [${b.where.file}:${b.where.line}].`, b.where, 'plain');
+      }
+    }
+  }
+});
 
 const rows: KeywordRow[] = [
   {

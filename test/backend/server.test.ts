@@ -211,6 +211,9 @@ t.test('whole-configuration checks', async (t) => {
   t.same(alerts(load('backend b\n server s1 1.1.1.1:80 check\n server s2 1.1.1.1:80 track s1\n')), []);
   t.same(alerts(load(be('1.2.3.4:80 proto h2'))), [`[ALERT] config : backend 'b' : MUX protocol 'h2' is not usable for server 's1' at [t.cfg:3].`]);
   t.same(alerts(load('backend b\n mode http\n server s1 1.1.1.1:80 proto h2\n')), []);
+  t.same(alerts(load('backend b\n mode http\n server s1 1.1.1.1:80 proto none\n')), [`[ALERT] config : backend 'b' : MUX protocol 'none' is not usable for server 's1' at [t.cfg:3].`]);
+  t.same(alerts(load('backend b\n server s1 1.1.1.1:80 proto fcgi\n')), [`[ALERT] config : backend 'b' : MUX protocol 'fcgi' is not usable for server 's1' at [t.cfg:2].`]);
+  t.same(alerts(load('backend b\n server s1 1.1.1.1:80 proto none\n')), []);
   t.same(alerts(load('backend b\n server s1 1.1.1.1:80 redir x cookie y\n server s2 1.1.1.1:80 cookie z\n')), [
     `[ALERT] config : backend 'b' : server cannot have cookie or redirect prefix in non-HTTP mode.`,
   ]);

@@ -30,7 +30,7 @@ t.test('environment variables in addresses', async (t) => {
 });
 
 t.test('options are parsed into the model', async (t) => {
-  const r = load(fe(':80 name web maxconn 100 backlog 50 accept-proxy v4v6 transparent defer-accept tfo interface lo mss 1400 tcp-ut 5s id 7 nice 10 thread 1 alpn h2,http/1.1 proto h2 no-sslv3'));
+  const r = load('frontend f\n mode http\n bind ' + (':80 name web maxconn 100 backlog 50 accept-proxy v4v6 transparent defer-accept tfo interface lo mss 1400 tcp-ut 5s id 7 nice 10 thread 1 alpn h2,http/1.1 proto h2 no-sslv3') + '\n');
   t.same(alerts(r), []);
   const b = r.model!.proxies[0]!.binds[0]!;
   t.match(b, {
@@ -190,4 +190,13 @@ t.test('stats socket errors (HAProxy wording)', async (t) => {
   t.same(warnings(load(S('/tmp/x process 1'))), [
     `[WARNING] config : parsing [t.cfg:2] : 'stats socket' : 'process 1' on 'bind' lines is deprecated and will be removed in 2.7.`,
   ]);
+});
+
+t.test('forced mux must suit the proxy mode (checked after parsing)', async (t) => {
+  t.same(alerts(load('frontend f\n bind :80 proto h1\n')), [`[ALERT] config : frontend 'f' : MUX protocol 'h1' is not usable for 'bind :80' at [t.cfg:2].`]);
+  t.same(alerts(load('listen l\n bind :80 proto h2\n')), [`[ALERT] config : proxy 'l' : MUX protocol 'h2' is not usable for 'bind :80' at [t.cfg:2].`]);
+  t.same(alerts(load('frontend f\n mode http\n bind :80 proto fcgi\n')), [`[ALERT] config : frontend 'f' : MUX protocol 'fcgi' is not usable for 'bind :80' at [t.cfg:3].`]);
+  t.same(alerts(load('frontend f\n mode http\n bind :80 proto none\n')), [`[ALERT] config : frontend 'f' : MUX protocol 'none' is not usable for 'bind :80' at [t.cfg:3].`]);
+  t.same(alerts(load('frontend f\n mode http\n bind :80 proto h2\n')), []);
+  t.same(alerts(load('frontend f\n bind :80 proto none\n')), []);
 });
