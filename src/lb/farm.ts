@@ -109,6 +109,11 @@ export abstract class Farm<N extends LbNode = LbNode> implements Balancer {
     else { this.totWeight = this.totWbck; this.totUsed = this.srvBck; }
   }
 
+  /** number of servers in the group in use (the single first backup counts 1) */
+  get used(): number {
+    return this.totUsed;
+  }
+
   hasServers(): boolean {
     return this.totWeight > 0;
   }

@@ -154,7 +154,7 @@ export class RoundRobin extends Farm<RrNode> {
   pick(ctx: PickContext): LbServer | undefined {
     let g: Group;
     if (this.srvAct) g = this.act;
-    else if (this.fbck) return rrFull(this.fbck.s) ? undefined : this.fbck.s;
+    else if (this.fbck) return this.fbck.s;
     else if (this.srvBck) g = this.bck;
     else return undefined;
 

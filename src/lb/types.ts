@@ -53,7 +53,10 @@ export interface PickContext {
 export interface Balancer {
   readonly algo: string;
   /** The server for a new request, or undefined: either nothing is usable
-   * (hasServers() is false → 503) or every candidate is saturated (→ queue). */
+   * (hasServers() is false → 503) or every candidate is saturated (→ backend
+   * queue). As in HAProxy, a returned server may itself be full (`isFull`)
+   * when the choice is not free: a hash result, or the single first backup;
+   * the caller then queues the request on that server. */
   pick(ctx: PickContext): LbServer | undefined;
   /** Must be called after any change of usable/weight/eweight/backup, or after
    * servers were appended to the list. Call it once per change to reproduce
@@ -84,6 +87,11 @@ export function eweightOf(s: LbServer): number {
 
 /** roundrobin/static-rr/random rule: full when anything is queued or served reached maxconn. */
 export function rrFull(s: LbServer): boolean {
+  return s.maxconn > 0 && (s.queued > 0 || s.served >= s.maxconn);
+}
+
+/** What the caller checks on a picked server before connecting (queue on it when true). */
+export function isFull(s: LbServer): boolean {
   return s.maxconn > 0 && (s.queued > 0 || s.served >= s.maxconn);
 }
 
