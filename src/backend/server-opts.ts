@@ -193,11 +193,7 @@ export const SERVER_OPTIONS: readonly SrvOptRow[] = [
   },
   count('fall', (p, v) => { p.fall = v; }),
   delay('fastinter', (p, v) => { p.fastinter = v; }),
-  tlsFlag('force-sslv3'),
-  tlsFlag('force-tlsv10'),
-  tlsFlag('force-tlsv11'),
-  tlsFlag('force-tlsv12'),
-  tlsFlag('force-tlsv13'),
+  ...['force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13'].map((n) => tlsFlag(n)),
   {
     name: 'id', args: 1, noDefault: true,
     parse: (p, v) => {
@@ -255,10 +251,7 @@ export const SERVER_OPTIONS: readonly SrvOptRow[] = [
   tlsFlag('no-sslv3', true),
   flag('no-tfo', (p) => { p.tfo = false; }),
   tlsFlag('no-tls-tickets'),
-  tlsFlag('no-tlsv10', true),
-  tlsFlag('no-tlsv11', true),
-  tlsFlag('no-tlsv12', true),
-  tlsFlag('no-tlsv13', true),
+  ...['no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13'].map((n) => tlsFlag(n, true)),
   flag('non-stick', (p) => { p.nonStick = true; }),
   tls('npn', `'npn' : missing the comma-delimited NPN protocol suite`),
   {
@@ -418,14 +411,8 @@ export const SERVER_OPTIONS: readonly SrvOptRow[] = [
     },
   },
   flag('ssl', (p) => { p.ssl = true; }),
-  {
-    name: 'ssl-max-ver', args: 1,
-    parse: (p, v) => { p.tls['ssl-max-ver'] = v ?? ''; },
-  },
-  {
-    name: 'ssl-min-ver', args: 1,
-    parse: (p, v) => { p.tls['ssl-min-ver'] = v ?? ''; },
-  },
+  { name: 'ssl-max-ver', args: 1, parse: (p, v) => { p.tls['ssl-max-ver'] = v ?? ''; } },
+  { name: 'ssl-min-ver', args: 1, parse: (p, v) => { p.tls['ssl-min-ver'] = v ?? ''; } },
   flag('ssl-reuse', (p) => { delete p.tls['no-ssl-reuse']; }),
   flag('stick', (p) => { p.nonStick = false; }),
   {
