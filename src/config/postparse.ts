@@ -8,12 +8,16 @@ import type { LoadOptions, Model } from './model.js';
 
 export type PostParseCheck = (model: Model, diag: Diagnostics, opts: LoadOptions) => void;
 
-const checks: PostParseCheck[] = [];
+const checks: Array<{ fn: PostParseCheck; phase: number }> = [];
 
-export function registerPostParse(fn: PostParseCheck): void {
-  checks.push(fn);
+/**
+ * `phase` orders checks whose messages HAProxy prints before others
+ * (lower first); equal phases run in registration order.
+ */
+export function registerPostParse(fn: PostParseCheck, phase = 0): void {
+  checks.push({ fn, phase });
 }
 
 export function runPostParse(model: Model, diag: Diagnostics, opts: LoadOptions): void {
-  for (const fn of checks) fn(model, diag, opts);
+  for (const c of [...checks].sort((a, b) => a.phase - b.phase)) c.fn(model, diag, opts);
 }

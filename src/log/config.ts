@@ -6,12 +6,11 @@
  * options (len, format, sample), argument count, facility, levels, and only
  * then the address, so "log rsyslog foo" complains about the facility.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ConfigError, NotImplementedError } from '../core/errors.js';
 import type { KwContext } from '../config/keywords.js';
 import { registerPostParse } from '../config/postparse.js';
+import { resolveHost as systemResolve } from '../proxy/address.js';
 
 export const FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp',
@@ -217,22 +216,11 @@ function resolveHost(host: string, whole: string): string {
 }
 
 /**
- * Resolve a host name synchronously at load time, as HAProxy does with
- * getaddrinfo(): /etc/hosts first, then the system resolver through getent.
- * Never called on the hot path.
+ * Resolve a host name at load time (the shared resolver of proxy/address.ts,
+ * cached, bounded in time). Never called on the hot path.
  */
 export function resolveName(name: string): string | undefined {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return undefined;
-  try {
-    for (const line of readFileSync('/etc/hosts', 'utf8').split('\n')) {
-      const words = line.replace(/#.*/, '').trim().split(/\s+/);
-      if (words.length > 1 && words.slice(1).includes(name) && isIP(words[0]!)) return words[0];
-    }
-  } catch { /* no /etc/hosts */ }
-  const r = spawnSync('getent', ['ahosts', name], { encoding: 'utf8', timeout: 5000 });
-  if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
-  const first = r.stdout.split('\n')[0]?.split(/\s+/)[0];
-  return first && isIP(first) ? first : undefined;
+  return /^[A-Za-z0-9._-]+$/.test(name) ? systemResolve(name) : undefined;
 }
 
 /** True when `at` lies in the section that starts at `start` (not inherited from an earlier defaults). */
@@ -241,8 +229,7 @@ function inside(at: { file: string; line: number }, start: { file: string; line:
 }
 
 /**
- * HAProxy checks the httplog fallback before the other proxy checks, hence
- * this hook lives in a module imported ahead of config/validate.ts.
+ * HAProxy checks the httplog fallback before the other proxy checks (phase -1).
  * "'option httplog' not usable with frontend 'f' (needs 'mode http')".
  */
 registerPostParse((model, diag) => {
@@ -262,4 +249,4 @@ registerPostParse((model, diag) => {
     diag.warning(`parsing [${w.file}:${w.line}] : 'option ${opt}' not usable with ${type} '${px.name}' (needs 'mode http'). Falling back to 'option tcplog'.`, w, 'plain');
     lg.style = 'tcplog';
   }
-});
+}, -1);
