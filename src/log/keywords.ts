@@ -9,6 +9,7 @@ import { registerPostParse } from '../config/postparse.js';
 import type { ProxyDraft } from '../config/model.js';
 import { parseLogTarget, type LogConf, type LogStyle } from './config.js';
 import { parseLogFormat } from './format.js';
+import { checkLogFormat } from '../rules/sample.js';
 
 const p = (c: KwContext): ProxyDraft => c.proxy();
 
@@ -64,6 +65,8 @@ function formatArg(kw: string, a: readonly string[]): string {
 function checkFormat(c: KwContext, what: string, fmt: string): void {
   try {
     parseLogFormat(fmt);
+    const refs = checkLogFormat(fmt);
+    p(c).rules.argRefs.push(...refs.map((r) => ({ ...r, where: c.where })));
   } catch (e) {
     throw new ConfigError(`Parsing [${c.where.file}:${c.where.line}]: failed to parse ${what} : ${(e as Error).message}`, 'plain');
   }

@@ -81,4 +81,8 @@ export const LOG_CASES: Array<[string, string[], boolean]> = [
   ["defaults\n option httpslog\n option tcplog\n", ["[WARNING] config : parsing [t.cfg:3]: 'option tcplog' overrides previous 'option httpslog' in 'defaults' section."], true],
   ["defaults d\n option httplog\ndefaults\n option tcplog\n", [], true],
   ["defaults\n log-format %zz\n", [], true],
+  ["frontend f\n bind :1\n timeout client 1s\n log 127.0.0.1 local0\n log-format %[foo]\n", ["[ALERT] config : Parsing [t.cfg:5]: failed to parse log-format : failed to parse sample expression <foo]> : unknown fetch method 'foo'."], false],
+  ["frontend f\n bind :1\n timeout client 1s\n log 127.0.0.1 local0\n log-format %[src,foo]\n", ["[ALERT] config : Parsing [t.cfg:5]: failed to parse log-format : failed to parse sample expression <src,foo]> : unknown converter 'foo'."], false],
+  ["frontend f\n bind :1\n timeout client 1s\n log 127.0.0.1 local0\n unique-id-format %[foo]\n", ["[ALERT] config : Parsing [t.cfg:5]: failed to parse unique-id : failed to parse sample expression <foo]> : unknown fetch method 'foo'."], false],
+  ["frontend f\n bind :1\n timeout client 1s\n log 127.0.0.1 local0\n log-format %[str(a]\n", ["[ALERT] config : Parsing [t.cfg:5]: failed to parse log-format : failed to parse sample expression <str(a]> : fetch method 'str' : expected ')'."], false],
 ];
