@@ -422,15 +422,15 @@ const rows: KeywordRow[] = [
       if (a[0] !== 'consistent' && a[0] !== 'map-based') throw new ConfigError(`'hash-type' only supports 'consistent' and 'map-based'.`);
       ht.method = a[0];
       if (a[1] !== undefined) {
-        if (!['sdbm', 'djb2', 'wt6', 'crc32', 'none'].includes(a[1])) {
-          throw new ConfigError(`'hash-type ${a[0]} <function>' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.`);
+        if (!['sdbm', 'djb2', 'wt6', 'crc32'].includes(a[1])) {
+          throw new ConfigError(`'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.`);
         }
         ht.fn = a[1] as HashType['fn'];
         if (a[2] !== undefined) {
-          if (a[2] !== 'avalanche') throw new ConfigError(`'hash-type ${a[0]} ${a[1]}' only supports 'avalanche' as a modifier for hash functions.`);
+          if (a[2] !== 'avalanche') throw new ConfigError(`'hash-type' only supports 'avalanche' as a modifier for hash functions.`);
           ht.avalanche = true;
         }
-      }
+      } else ht.avalanche = ht.method === 'consistent'; // HAProxy: bare "consistent" implies sdbm avalanche
       p(c).hashType = ht;
     },
   },

@@ -1,0 +1,23 @@
+import t from 'tap';
+import { alerts, load } from '../helpers.js';
+
+// The hash-type row feeds the balancers: its defaults decide where keys land.
+const A = (m: string) => `[ALERT] config : ${m}`;
+
+t.test('bare "hash-type consistent" means sdbm avalanche (as haproxy 2.6 hashes)', async (t) => {
+  const r = load('backend b\n hash-type consistent\nbackend c\n hash-type map-based\nbackend d\n hash-type consistent djb2\n');
+  t.same(alerts(r), []);
+  const [b, c, d] = r.model!.proxies;
+  t.same(b!.hashType, { method: 'consistent', fn: 'sdbm', avalanche: true });
+  t.same(c!.hashType, { method: 'map-based', fn: 'sdbm', avalanche: false });
+  t.same(d!.hashType, { method: 'consistent', fn: 'djb2', avalanche: false });
+});
+
+t.test('hash-type messages verified against haproxy 2.6.12', async (t) => {
+  const r = load('backend b\n hash-type consistent foo\n hash-type map-based none\n hash-type consistent sdbm foo\n');
+  t.same(alerts(r), [
+    A("parsing [t.cfg:2] : 'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions."),
+    A("parsing [t.cfg:3] : 'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions."),
+    A("parsing [t.cfg:4] : 'hash-type' only supports 'avalanche' as a modifier for hash functions."),
+  ]);
+});
