@@ -68,7 +68,7 @@ export function none(s: string, start: number, end: number): number {
   return v >>> 0;
 }
 
-/** Bob Jenkins' 32-bit integer mix ("avalanche"; also places consistent-hash points). */
+/** Bob Jenkins' 32-bit integer mix then × 3221225473 ("avalanche"; also places consistent-hash points). */
 export function fullHash(a: number): number {
   a = ((a + 0x7ed55d16) + (a << 12)) >>> 0;
   a = ((a ^ 0xc761c23c) ^ (a >>> 19)) >>> 0;
@@ -76,7 +76,8 @@ export function fullHash(a: number): number {
   a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0;
   a = ((a + 0xfd7046c5) + (a << 3)) >>> 0;
   a = ((a ^ 0xb55a4f09) ^ (a >>> 16)) >>> 0;
-  return a;
+  // spread over the whole 32-bit space: × a large prime near 3/4 of it
+  return Math.imul(a, 3221225473) >>> 0;
 }
 
 const FNS: Record<HashType['fn'], HashFn> = { sdbm, djb2, wt6, crc32, none };

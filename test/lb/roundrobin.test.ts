@@ -1,20 +1,9 @@
 import t from 'tap';
 import { RoundRobin } from '../../src/lb/roundrobin.js';
-import type { Balancer, LbServer } from '../../src/lb/types.js';
-import { ctx, farm } from './helpers.js';
+import { by, ctx, farm, seq as run } from './helpers.js';
 
 const c = ctx();
-/** n sequential requests (each finishes before the next), as the lab's curl loop */
-function seq(b: Balancer, n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    const s = b.pick(c);
-    if (!s) { out += '-'; continue; }
-    b.take(s); b.release(s); out += s.name;
-  }
-  return out;
-}
-const by = (ss: LbServer[], name: string) => ss.find((s) => s.name === name)!;
+const seq = (b: RoundRobin, n: number) => run(b, n, c);
 
 t.test('static weights: every sequence observed on haproxy 2.6.12 (reference §2.5.1)', async (t) => {
   const obs: [string, string][] = [
