@@ -74,3 +74,19 @@ export function parseLogFormat(fmt: string): FormatNode[] {
 export const TCP_LOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq';
 export const HTTP_LOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r';
 export const CLF_HTTP_LOG_FORMAT = '%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl';
+export const HTTPS_LOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc';
+
+/**
+ * The format a proxy logs with, or undefined for HAProxy's default
+ * "Connect from ..." line (no option, no log-format). Load time only.
+ */
+export function effectiveLogFormat(lg: { style: string; format?: string }): string | undefined {
+  switch (lg.style) {
+    case 'tcplog': return TCP_LOG_FORMAT;
+    case 'httplog': return HTTP_LOG_FORMAT;
+    case 'httplog-clf': return CLF_HTTP_LOG_FORMAT;
+    case 'httpslog': return HTTPS_LOG_FORMAT;
+    case 'custom': return lg.format;
+    default: return undefined;
+  }
+}
