@@ -102,7 +102,11 @@ function ipOf(s: string): string | undefined {
   return s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s) ? s : undefined;
 }
 
-/** Cookie header → values of `name` ('' = any), in order. `set`: Set-Cookie lines. */
+/**
+ * Cookie header → values of `name` ('' = any), in order. `set`: Set-Cookie
+ * lines (the first name=value of each). In a Cookie header HAProxy ends a
+ * value at ';' or ',' outside double quotes (checked on 2.6.12).
+ */
 function cookieValues(h: readonly string[] | undefined, name: string, set: boolean): string[] {
   const out: string[] = [];
   if (!h) return out;
@@ -110,13 +114,17 @@ function cookieValues(h: readonly string[] | undefined, name: string, set: boole
   for (let i = 0; i < h.length; i += 2) {
     if (h[i] !== hname) continue;
     const line = h[i + 1]!;
-    const parts = set ? [line.split(';', 1)[0]!] : line.split(';');
-    for (const p of parts) {
+    let start = 0;
+    let q = false;
+    for (let k = 0; k <= line.length; k++) {
+      const c = line.charCodeAt(k);
+      if (k < line.length && c === 34) q = !q;
+      if (k < line.length && (q || (c !== 59 && (c !== 44 || set)))) continue;
+      const p = line.slice(start, k);
+      start = k + 1;
       const eq = p.indexOf('=');
-      const n = (eq < 0 ? p : p.slice(0, eq)).trim();
-      if (name !== '' && n !== name) continue;
-      if (eq < 0) continue;
-      out.push(p.slice(eq + 1).trim());
+      if (eq >= 0 && (name === '' || p.slice(0, eq).trim() === name)) out.push(p.slice(eq + 1).trim());
+      if (set) break;
     }
   }
   return out;

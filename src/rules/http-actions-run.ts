@@ -115,14 +115,14 @@ export function compileRedirect(r: RedirectSpec, where: Where, env: CompileEnv):
   };
 }
 
-/** Header name matcher of `del-header <name> -m <method>` (names are case-insensitive). */
+/** Header name matcher of `del-header <name> -m <method>`; names are lower-case, a regex is matched as written (2.6.12). */
 function nameTest(name: string, how: string): (n: string) => boolean {
   const l = name.toLowerCase();
   switch (how) {
     case 'beg': return (n) => n.startsWith(l);
     case 'end': return (n) => n.endsWith(l);
     case 'sub': return (n) => n.includes(l);
-    case 'reg': { const re = new RegExp(name, 'i'); return (n) => re.test(n); }
+    case 'reg': { const re = new RegExp(name); return (n) => re.test(n); }
     default: return (n) => n === l;
   }
 }

@@ -105,6 +105,7 @@ t.test('fetches through ACLs', async (t) => {
     ['acl a cook(lang) fr', 'a', true],
     ['acl a cook(lang) en', 'a', false],
     ['acl a req.cook_cnt(sid) 1', 'a', true],
+    ['acl a req.cook(sid) -m found', 'a', true],
     ['acl a ssl_fc', 'a', false],
     ['acl a ssl_fc', '!a', true],
     ['acl a nbsrv(be) 2', 'a', true],
@@ -225,6 +226,15 @@ t.test('samples and converters', async (t) => {
   t.equal(s('path', req('GET', 'http://h:81/abs/x?y')), '/abs/x');
   t.equal(s('query', req('GET', '/p')), undefined);
   t.equal(s('query', req('GET', '/p?')), '');
+  // 2.6.12: the last cookie wins; ',' also ends a value; quotes are kept
+  t.equal(s('req.cook(c)', req('GET', '/', ['Cookie: c=1; d=2', 'Cookie: c=3'])), '3');
+  t.equal(s('req.cook_cnt(c)', req('GET', '/', ['Cookie: c=1; d=2', 'Cookie: c=3'])), 2);
+  t.equal(s('req.cook(c)', req('GET', '/', ['Cookie: c=1, d=2'])), '1');
+  t.equal(s('req.cook(c)', req('GET', '/', ['Cookie: c="q;x"; d=2'])), '"q;x"');
+  t.equal(s('res.cook(s)', { ...req('GET', '/'), status: 200, resHeaders: ['set-cookie', 's=v, w; Path=/'] } as never), 'v, w');
+  // empty values count (a,,b: 3 values, the 2nd is empty)
+  t.equal(s('req.hdr_cnt(x)', req('GET', '/', ['X: a,,b'])), 3);
+  t.equal(s('req.hdr(x,2)', req('GET', '/', ['X: a,,b'])), '');
 });
 
 t.test('unsupported fetches and converters are listed with file:line', async (t) => {

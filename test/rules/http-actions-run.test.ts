@@ -36,7 +36,7 @@ t.test('header actions', async (t) => {
   t.equal(run(ctx), undefined);
   t.same(ctx.rawHeaders, ['host', 'h', 'x-rep', 'abc-new', 'x-val', 'zb, cd,ze', 'x-s', '192.168.1.10', 'x-a1', 'a', 'x-a1', 'b', 'x-old', '192.168.1.10']);
   t.same(run.unsupported, []);
-  const del = reqRules('  http-request del-header X-A\n  http-request del-header ^x-b -m reg\n  http-request del-header bc -m end\n  http-request del-header sub -m sub');
+  const del = reqRules('  http-request del-header X-A\n  http-request del-header ^x-b -m reg\n  http-request del-header ^Y-B -m reg\n  http-request del-header bc -m end\n  http-request del-header sub -m sub');
   const c2 = req('GET', '/', ['X-A: 1', 'x-a: 2', 'X-B1: 3', 'Y-B: 4', 'abc: 5', 'zsubz: 6', 'keep: 7']);
   del(c2);
   t.same(c2.rawHeaders, ['y-b', '4', 'keep', '7']);
