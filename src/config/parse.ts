@@ -17,6 +17,7 @@ import { timeWarnings } from './units.js';
 import { deepFreeze, type LoadOptions, type Model, type ProxyDraft } from './model.js';
 import { initServerParams } from '../backend/server.js';
 import { initRules } from '../rules/model.js';
+import { checkRulesInheritance } from '../rules/inherit.js';
 import { initCheck } from '../checks/config.js';
 import { initStats } from '../stats/config.js';
 import { initLog } from '../log/config.js';
@@ -221,6 +222,12 @@ class ParseState {
           break;
         }
       }
+    }
+    const inheritError = from && checkRulesInheritance(kind, from);
+    if (inheritError) {
+      this.diag.alert(Codes.CFG_ABORT, inheritError, s.where, 'parsing:');
+      this.aborted = true;
+      return;
     }
     const px = newProxy(kind, name, s.where, from);
     if (kind === 'defaults') {

@@ -117,6 +117,8 @@ export interface ProxyRules {
   responseInspectDelay?: number;
   /** `monitor fail` conditions, OR-ed */
   monitorFail: Condition[];
+  /** defaults sections only: which kinds of proxies inherited its rules */
+  inheritedBy: { fe: boolean; be: boolean };
   /** ACL names refused as not implemented; conditions naming them add no second error */
   refusedAcls: string[];
   /** Referenced objects resolved after parsing (nbsrv(be), http_auth(ul)) */
@@ -128,6 +130,6 @@ export function initRules(): ProxyRules {
     acls: [], useBackends: [], useServers: [], redirects: [],
     httpRequest: [], httpResponse: [], httpAfterResponse: [],
     tcpRequestConnection: [], tcpRequestSession: [], tcpRequestContent: [], tcpResponseContent: [],
-    monitorFail: [], argRefs: [], refusedAcls: [],
+    monitorFail: [], argRefs: [], refusedAcls: [], inheritedBy: { fe: false, be: false },
   };
 }

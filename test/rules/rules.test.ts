@@ -207,3 +207,15 @@ t.test('a broken http rule stops the parse, as in HAProxy', async (t) => {
   // other rule errors do not stop it
   t.equal(alerts(load(fe(' use_backend b if zz\n foo\n'))).length, 2);
 });
+
+t.test('inheriting rules from a defaults section', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['defaults d\n mode http\n http-request deny\nlisten l from d\n bind :80\n', 'parsing [t.cfg:4]: a listen section cannot inherit from a defaults section defining TCP/HTTP rules.'],
+    ['defaults d\n mode http\n tcp-request connection accept\nbackend b\n', "parsing [t.cfg:4]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at t.cfg:1)."],
+    ['defaults d\n mode http\n http-request deny\nfrontend f\n bind :80\nfrontend g\n bind :81\nbackend b\n', 'parsing [t.cfg:8]: frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at t.cfg:1).'],
+    ['defaults d\n mode http\n tcp-response content accept\nfrontend f\n bind :80\n', "parsing [t.cfg:4]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:1)."],
+    ['defaults d\n mode http\n http-request deny\ndefaults e from d\n', 'parsing [t.cfg:4]: a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at t.cfg:1).'],
+  ];
+  for (const [cfg, msg] of cases) t.same(alerts(load(cfg)), [`[ALERT] config : ${msg}`], msg);
+  t.same(alerts(load('defaults d\n mode http\n http-request deny\ndefaults\nfrontend g from d\n bind :81\n timeout client 1s\nbackend b\n')), []);
+});
