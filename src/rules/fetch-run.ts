@@ -40,6 +40,7 @@ export function headerValues(h: readonly string[] | undefined, name: string, spl
 
 /** Split a header value on commas outside double quotes, trimming blanks. */
 export function splitValues(v: string, out: string[]): void {
+  if (v.indexOf(',') < 0) { out.push(v.trim()); return; }
   let start = 0;
   let q = false;
   for (let i = 0; i <= v.length; i++) {

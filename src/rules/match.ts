@@ -75,24 +75,29 @@ function rangeMatcher(ranges: Array<[number, number]>, get: (v: Smp) => number |
   };
 }
 
-/** IPv4 text (also inet_aton short forms "10.1") → uint32, or undefined. */
+/** IPv4 text (also inet_aton short forms "10.1") → uint32, or undefined. Hot path: no allocation. */
 export function parseV4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length < 1 || parts.length > 4) return undefined;
-  const nums: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]+$/.test(p)) return undefined;
-    nums.push(Number(p));
-  }
-  if (nums.length === 4) {
-    if (nums.some((n) => n > 255)) return undefined;
-    return ((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0;
-  }
-  // a.b → a.0.0.b, a.b.c → a.b.0.c (inet_aton)
-  const last = nums.pop()!;
   let v = 0;
-  nums.forEach((n, i) => { v |= n << (24 - 8 * i); });
-  return (v | last) >>> 0;
+  let cur = -1;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      cur = cur < 0 ? c - 48 : cur * 10 + (c - 48);
+      if (cur > 0xffffffff) return undefined;
+    } else if (c === 46 && cur >= 0 && dots < 3) {
+      if (cur > 255) return undefined;
+      v = v * 256 + cur;
+      cur = -1;
+      dots++;
+    } else return undefined;
+  }
+  if (cur < 0) return undefined;
+  if (dots === 3) return cur > 255 ? undefined : (v * 256 + cur) >>> 0;
+  // a.b → a.0.0.b, a.b.c → a.b.0.c (inet_aton): the last part fills the remaining bytes
+  const rest = 4 - dots;
+  if (cur >= 2 ** (8 * rest)) return undefined;
+  return (v * 2 ** (8 * rest) + cur) >>> 0;
 }
 
 /** IPv6 text → four uint32 words, or undefined. */
