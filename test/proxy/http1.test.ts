@@ -1,0 +1,332 @@
+/**
+ * lb's HTTP/1 codec on raw bytes. Every verdict in the tables below is what
+ * haproxy 2.6.12 answered to the same bytes (probed with a raw socket in
+ * front of a tiny backend; test/proxy/http1-differential.test.ts replays a
+ * part of them against the binary when it is installed).
+ */
+import t from 'tap';
+import {
+  parseRequestHead, parseResponseHead, ChunkedDecoder, chunkHeader, lastChunk,
+  writeRequestHead, writeResponseHead, headLimits, DEFAULT_LIMITS, NEED_MORE,
+  type RequestHead, type ResponseHead, type HeadError,
+} from '../../src/proxy/http1.js';
+
+const B = (s: string) => Buffer.from(s, 'latin1');
+const req = (s: string) => parseRequestHead(B(s), 0, Buffer.byteLength(s, 'latin1'));
+const resp = (s: string, m = 'GET') => parseResponseHead(B(s), 0, Buffer.byteLength(s, 'latin1'), m);
+function okReq(t: Tap.Test, s: string): RequestHead {
+  const r = req(s);
+  if (r === null || r.kind !== 'request') t.fail(`expected a request head, got ${JSON.stringify(r)}`);
+  return r as RequestHead;
+}
+function okResp(t: Tap.Test, s: string, m = 'GET'): ResponseHead {
+  const r = resp(s, m);
+  if (r === null || r.kind !== 'response') t.fail(`expected a response head, got ${JSON.stringify(r)}`);
+  return r as ResponseHead;
+}
+const status = (r: RequestHead | ResponseHead | HeadError | null) => (r === null ? 'more' : r.kind === 'error' ? r.status : 200);
+const H = 'GET / HTTP/1.1\r\nHost: a\r\n';
+const P = 'POST / HTTP/1.1\r\nHost: a\r\n';
+
+// [name, raw request, HAProxy 2.6 status] — 200 means forwarded
+const REQUESTS: Array<[string, string, number]> = [
+  ['plain GET', H + '\r\n', 200],
+  ['garbage', 'GARBAGE\r\n\r\n', 400],
+  ['HTTP/0.9 request line', 'GET /\r\n\r\n', 400],
+  ['HTTP/2.0 in a HTTP/1 line', 'GET / HTTP/2.0\r\nHost: a\r\n\r\n', 200],
+  ['version with two digits', 'GET / HTTP/1.10\r\nHost: a\r\n\r\n', 400],
+  ['lower-case protocol', 'GET / http/1.1\r\nHost: a\r\n\r\n', 400],
+  ['trailing space after version', 'GET / HTTP/1.1 \r\nHost: a\r\n\r\n', 400],
+  ['lower-case method', 'get / HTTP/1.1\r\nHost: a\r\n\r\n', 200],
+  ['method with a delimiter', 'G(T / HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['two spaces after method', 'GET  / HTTP/1.1\r\nHost: a\r\n\r\n', 200],
+  ['empty target', 'GET  HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['space in target', 'GET /a b HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['CTL in target', 'GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['8-bit in target', 'GET /a\xe9b HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['# in target', 'GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['tab in target', 'GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['quote, < and { in target', 'GET /a"b<c{ HTTP/1.1\r\nHost: a\r\n\r\n', 200],
+  ['leading empty lines', '\r\n\r\n' + H + '\r\n', 200],
+  ['no host in 1.1', 'GET / HTTP/1.1\r\n\r\n', 200],
+  ['two differing hosts', H + 'Host: b\r\n\r\n', 400],
+  ['two equal hosts', H + 'Host: a\r\n\r\n', 200],
+  ['absolute URI, other host', 'GET http://x/ HTTP/1.1\r\nHost: a\r\n\r\n', 400],
+  ['absolute URI, same host', 'GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n', 200],
+  ['absolute URI, 1.0, other host', 'GET http://a/x HTTP/1.0\r\nHost: b\r\n\r\n', 400],
+  ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n', 200],
+  ['CONNECT authority', 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', 200],
+  // framing
+  ['CL + TE', P + 'Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', 200],
+  ['TE in HTTP/1.0', 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n', 200],
+  ['duplicate equal CL', P + 'Content-Length: 3\r\nContent-Length: 3\r\n\r\n', 200],
+  ['duplicate differing CL', P + 'Content-Length: 3\r\nContent-Length: 4\r\n\r\n', 400],
+  ['CL list, equal', P + 'Content-Length: 3, 3\r\n\r\n', 200],
+  ['CL list, differing', P + 'Content-Length: 3,4\r\n\r\n', 400],
+  ['empty CL', P + 'Content-Length:\r\n\r\n', 400],
+  ['negative CL', P + 'Content-Length: -1\r\n\r\n', 400],
+  ['CL with +', P + 'Content-Length: +3\r\n\r\n', 400],
+  ['hex CL', P + 'Content-Length: 0x3\r\n\r\n', 400],
+  ['CL with inner space', P + 'Content-Length: 1 2\r\n\r\n', 400],
+  ['CL overflow', P + 'Content-Length: 99999999999999999999999\r\n\r\n', 400],
+  ['CL with leading zeros', P + 'Content-Length: 003\r\n\r\n', 200],
+  ['TE gzip', P + 'Transfer-Encoding: gzip\r\n\r\n', 400],
+  ['TE chunked, gzip', P + 'Transfer-Encoding: chunked, gzip\r\n\r\n', 400],
+  ['TE gzip, chunked', P + 'Transfer-Encoding: gzip, chunked\r\n\r\n', 422],
+  ['TE foo, chunked', P + 'Transfer-Encoding: foo, chunked\r\n\r\n', 422],
+  ['TE ,chunked', P + 'Transfer-Encoding: ,chunked\r\n\r\n', 422],
+  ['TE "chunked ,"', P + 'Transfer-Encoding: chunked ,\r\n\r\n', 200],
+  ['TE chunked, chunked', P + 'Transfer-Encoding: chunked, chunked\r\n\r\n', 400],
+  ['TE Chunked (case)', P + 'Transfer-Encoding: Chunked\r\n\r\n', 200],
+  ['TE xchunked', P + 'Transfer-Encoding: xchunked\r\n\r\n', 400],
+  ['TE chunked;q=1', P + 'Transfer-Encoding: chunked;q=1\r\n\r\n', 400],
+  ['TE empty', P + 'Transfer-Encoding:\r\n\r\n', 400],
+  ['TE twice', P + 'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
+  ['TE identity', P + 'Transfer-Encoding: identity\r\n\r\n', 400],
+  // header syntax
+  ['obs-fold', H + 'X-A: one\r\n two\r\n\r\n', 200],
+  ['obs-fold on the first header', 'GET / HTTP/1.1\r\n X-A: one\r\nHost: a\r\n\r\n', 400],
+  ['bare LF line ends', 'GET / HTTP/1.1\nHost: a\n\n', 200],
+  ['bare CR in a value', H + 'X-A: o\rne\r\n\r\n', 400],
+  ['CR CR LF', H + 'X-A: one\r\r\n\r\n', 400],
+  ['space before colon', H + 'X-A : one\r\n\r\n', 400],
+  ['tab before colon', H + 'X-A\t: one\r\n\r\n', 400],
+  ['no colon', H + 'X-A one\r\n\r\n', 400],
+  ['empty name', H + ': one\r\n\r\n', 400],
+  ['/ in name', H + 'X/A: one\r\n\r\n', 400],
+  ['quote in name', H + 'X"A: one\r\n\r\n', 400],
+  ['8-bit in name', H + 'X\xe9A: one\r\n\r\n', 400],
+  ['CTL 0x01 in value', H + 'X-A: o\x01ne\r\n\r\n', 200],
+  ['DEL in value', H + 'X-A: o\x7fne\r\n\r\n', 200],
+  ['8-bit in value', H + 'X-A: o\xe9ne\r\n\r\n', 200],
+  ['tab in value', H + 'X-A: o\tne\r\n\r\n', 200],
+  ['websocket upgrade without key', H + 'Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 400],
+  ['websocket upgrade with key', H + 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n', 200],
+  ['h2c upgrade', H + 'Connection: Upgrade\r\nUpgrade: h2c\r\n\r\n', 200],
+];
+
+t.test('request verdicts match HAProxy 2.6', async (t) => {
+  for (const [name, raw, want] of REQUESTS) t.equal(status(req(raw)), want, name);
+});
+
+t.test('NUL in a value is refused (stricter than 2.6, which forwards it)', async (t) => {
+  t.equal(status(req(H + 'X-A: o\x00ne\r\n\r\n')), 400);
+});
+
+t.test('request head fields', async (t) => {
+  const h = okReq(t, 'POST /p?q=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: x \t\r\nX-Empty:   \r\nContent-Length: 5\r\nExpect: 100-Continue\r\n\r\nhello');
+  t.equal(h.method, 'POST');
+  t.equal(h.target, '/p?q=1');
+  t.equal(h.version, 11);
+  t.same(h.rawHeaders, ['host', 'a', 'user-agent', 'x', 'x-empty', '', 'content-length', '5', 'expect', '100-Continue']);
+  t.equal(h.headBytes, 104);
+  t.equal(h.framing, 'length');
+  t.equal(h.length, 5);
+  t.equal(h.expect100, true);
+  t.equal(okReq(t, 'GET / HTTP/1.0\r\n\r\n').version, 10);
+  t.equal(okReq(t, 'GET / HTTP/0.9\r\n\r\n').version, 9);
+  t.equal(okReq(t, 'GET / HTTP/9.9\r\n\r\n').version, 11);
+  t.equal(okReq(t, H + '\r\n').framing, 'none');
+});
+
+t.test('framing normalisation as HAProxy forwards it', async (t) => {
+  let h = okReq(t, P + 'Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n');
+  t.equal(h.framing, 'chunked');
+  t.same(h.rawHeaders, ['host', 'a', 'transfer-encoding', 'chunked'], 'TE wins, CL removed');
+  h = okReq(t, P + 'Content-Length: 3\r\nX: 1\r\nContent-Length: 3\r\n\r\n');
+  t.same(h.rawHeaders, ['host', 'a', 'content-length', '3', 'x', '1'], 'duplicates merge into the first');
+  h = okReq(t, P + 'Content-Length: 3, 3\r\n\r\n');
+  t.same(h.rawHeaders, ['host', 'a', 'content-length', '3']);
+  h = okReq(t, P + 'Content-Length: 003\r\n\r\n');
+  t.same(h.rawHeaders, ['host', 'a', 'content-length', '003'], 'a single value is kept as sent');
+  t.equal(h.length, 3);
+  h = okReq(t, H + 'Host: a\r\n\r\n');
+  t.same(h.rawHeaders, ['host', 'a']);
+  h = okReq(t, 'GET https://a:443/x HTTP/1.1\r\nHost: a:443\r\n\r\n');
+  t.equal(h.target, 'https://a/x');
+  t.same(h.rawHeaders, ['host', 'a'], 'default port dropped from both');
+  t.equal(okReq(t, 'GET http://A/ HTTP/1.1\r\nHost: a\r\n\r\n').target, 'http://A/');
+});
+
+t.test('obs-fold is unfolded with its CR and LF turned into spaces', async (t) => {
+  t.same(okReq(t, H + 'X-A: one\r\n two\r\n\r\n').rawHeaders.slice(2), ['x-a', 'one   two']);
+  t.same(okReq(t, H + 'X-A: one\r\n\ttwo\r\n\r\n').rawHeaders.slice(2), ['x-a', 'one  \ttwo']);
+  t.same(okReq(t, H + 'X-A: one \r\n two \r\n\r\n').rawHeaders.slice(2), ['x-a', 'one    two']);
+  t.same(okReq(t, 'GET / HTTP/1.1\nX-A: one\n two\n\n').rawHeaders, ['x-a', 'one  two']);
+  t.same(okReq(t, H + 'X-A: a\r\n b\r\n c\r\nX-B: d\r\n\r\n').rawHeaders.slice(2), ['x-a', 'a   b   c', 'x-b', 'd']);
+});
+
+t.test('connection tokens and upgrade', async (t) => {
+  let h = okReq(t, H + 'Connection: close, X-Foo\r\n\r\n');
+  t.same([h.connClose, h.connKeepAlive, h.connUpgrade, h.upgrade], [true, false, false, false]);
+  h = okReq(t, H + 'connection: Keep-Alive\r\n\r\n');
+  t.same([h.connClose, h.connKeepAlive], [false, true]);
+  h = okReq(t, H + 'Connection: keep-alive, Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  t.same([h.connUpgrade, h.upgrade], [true, true]);
+  h = okReq(t, H + 'Upgrade: foo\r\n\r\n');
+  t.equal(h.upgrade, false, 'Upgrade without Connection: upgrade');
+});
+
+t.test('header count: 100 lines pass, 101 are refused (tune.http.maxhdr 101)', async (t) => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `X-${i}: v\r\n`).join('');
+  t.equal(status(req('GET / HTTP/1.1\r\n' + lines(100) + '\r\n')), 200);
+  t.equal(status(req('GET / HTTP/1.1\r\n' + lines(101) + '\r\n')), 400);
+  t.equal(status(resp('HTTP/1.1 200 OK\r\n' + lines(100) + '\r\n')), 200);
+  t.equal(status(resp('HTTP/1.1 200 OK\r\n' + lines(101) + '\r\n')), 502);
+  t.equal(status(parseRequestHead(B('GET / HTTP/1.1\r\n' + lines(11) + '\r\n'), 0, 200, headLimits(16384, 1024, 11))), 400);
+});
+
+t.test('head size limit: same boundaries as 2.6 (answers 400, not 414/431)', async (t) => {
+  const size = (n: number) => 'GET / HTTP/1.1\r\nX-A: ' + 'a'.repeat(n - 25) + '\r\n\r\n';
+  const uri = (n: number) => 'GET /' + 'u'.repeat(n - 18) + ' HTTP/1.1\r\n\r\n';
+  t.equal(status(req(size(15277))), 200);
+  t.equal(status(req(size(15278))), 400);
+  t.equal(status(req(uri(15280))), 200);
+  t.equal(status(req(uri(15290))), 400);
+  const two = (n: number) => 'GET / HTTP/1.1\r\nX-A: ' + 'a'.repeat(n - 41) + '\r\nX-B: b\r\nX-C: c\r\n\r\n';
+  t.equal(status(req(two(15260))), 200);
+  t.equal(status(req(two(15270))), 400);
+  // an unfinished head is refused once it fills the buffer
+  const partial = 'GET / HTTP/1.1\r\nX-A: ' + 'a'.repeat(DEFAULT_LIMITS.maxRawHead);
+  t.equal(status(req(partial)), 400);
+  t.equal(req(partial.slice(0, 15000)), NEED_MORE);
+});
+
+t.test('split anywhere: every prefix needs more, the full head parses the same', async (t) => {
+  const raws = [
+    P + 'Content-Length: 3\r\nX-A: one\r\n two\r\n\r\n',
+    '\r\nGET /x HTTP/1.0\nHost: a\nX: y\n\n',
+    H + 'Transfer-Encoding: chunked\r\n\r\n',
+  ];
+  for (const raw of raws) {
+    const buf = B(raw);
+    const full = parseRequestHead(buf, 0, buf.length);
+    for (let i = 0; i < buf.length; i++) t.equal(parseRequestHead(buf, 0, i), NEED_MORE, `prefix ${i} of ${JSON.stringify(raw)}`);
+    t.same(parseRequestHead(Buffer.concat([buf, B('zz')]), 0, buf.length + 2), full);
+  }
+  const r = B('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  for (let i = 0; i < r.length - 2; i++) t.equal(parseResponseHead(r, 0, i, 'GET'), NEED_MORE);
+});
+
+t.test('pipelined requests are parsed in order from headBytes', async (t) => {
+  const buf = B(P + 'Content-Length: 2\r\n\r\nab' + 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n' + 'GET /3 HTTP/1.1\nHost: a\n\nGET /4');
+  const targets: string[] = [];
+  let pos = 0;
+  for (;;) {
+    const h = parseRequestHead(buf, pos, buf.length);
+    if (h === null) break;
+    if (h.kind !== 'request') { t.fail('error'); break; }
+    targets.push(h.target);
+    pos += h.headBytes + h.length;
+  }
+  t.same(targets, ['/', '/2', '/3']);
+  t.equal(buf.toString('latin1', pos), 'GET /4');
+});
+
+t.test('response verdicts match HAProxy 2.6', async (t) => {
+  const R = 'HTTP/1.1 200 OK\r\n';
+  const cases: Array<[string, string, number]> = [
+    ['garbage', 'GARBAGE\r\n\r\n', 502],
+    ['lower-case protocol', 'http/1.1 200 OK\r\nContent-Length: 2\r\n\r\n', 502],
+    ['status with a letter', 'HTTP/1.1 2a0 X\r\nContent-Length: 2\r\n\r\n', 502],
+    ['four-digit status', 'HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n', 200],
+    ['TE gzip', R + 'Transfer-Encoding: gzip\r\n\r\n', 502],
+    ['TE gzip, chunked', R + 'Transfer-Encoding: gzip, chunked\r\n\r\n', 502],
+    ['TE chunked, gzip', R + 'Transfer-Encoding: chunked, gzip\r\n\r\n', 502],
+    ['differing CL', R + 'Content-Length: 2\r\nContent-Length: 3\r\n\r\n', 502],
+    ['invalid CL', R + 'Content-Length: x\r\n\r\n', 502],
+    ['space in a name', R + 'X A: a\r\nContent-Length: 2\r\n\r\n', 502],
+    ['bare CR', R + 'X-A: a\rb\r\nContent-Length: 2\r\n\r\n', 502],
+    ['head too large', R + 'X-A: ' + 'a'.repeat(16000) + '\r\n\r\n', 502],
+    ['obs-fold', R + 'X-A: a\r\n b\r\nContent-Length: 2\r\n\r\n', 200],
+  ];
+  for (const [name, raw, want] of cases) t.equal(status(resp(raw)), want, name);
+});
+
+t.test('response framing', async (t) => {
+  const R = 'HTTP/1.1 200 OK\r\n';
+  let h = okResp(t, R + 'Content-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n');
+  t.same([h.framing, h.rawHeaders], ['chunked', ['transfer-encoding', 'chunked']]);
+  h = okResp(t, R + 'X: 1\r\n\r\n');
+  t.equal(h.framing, 'close', 'no length: delimited by close');
+  h = okResp(t, 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n');
+  t.same([h.framing, h.rawHeaders], ['none', []], '204 loses its content-length');
+  h = okResp(t, 'HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n');
+  t.same([h.framing, h.rawHeaders], ['none', ['content-length', '5']], '304 keeps it, no body');
+  h = okResp(t, R + 'Content-Length: 5\r\n\r\n', 'HEAD');
+  t.same([h.framing, h.length], ['none', 0], 'HEAD: no body');
+  h = okResp(t, 'HTTP/1.1 100 Continue\r\n\r\n');
+  t.same([h.status, h.framing, h.headBytes], [100, 'none', 25]);
+  h = okResp(t, 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+  t.same([h.status, h.framing, h.upgrade], [101, 'none', true]);
+  h = okResp(t, 'HTTP/1.1 200\r\nContent-Length: 2\r\n\r\n');
+  t.same([h.status, h.reason], [200, '']);
+  h = okResp(t, 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n');
+  t.equal(h.version, 10);
+  h = okResp(t, R + 'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n');
+  t.same(h.rawHeaders, ['set-cookie', 'a=1', 'set-cookie', 'b=2', 'content-length', '0'], 'never merged');
+});
+
+/** Feeds `body` to a decoder in pieces of `step` bytes; returns data, trailers, rest or error. */
+function decode(body: string, step = body.length) {
+  const d = new ChunkedDecoder();
+  const buf = B(body);
+  let data = '';
+  for (let off = 0; off < buf.length; off += step) {
+    const piece = buf.subarray(off, Math.min(off + step, buf.length));
+    let pos = 0;
+    while (pos < piece.length) {
+      pos = d.advance(piece, pos, piece.length);
+      if (d.error) return { error: d.error };
+      data += piece.toString('latin1', d.dataStart, d.dataEnd);
+      if (d.done) return { data, trailers: d.trailers, rest: piece.toString('latin1', pos) + buf.toString('latin1', off + step) };
+    }
+  }
+  return { data, incomplete: true };
+}
+
+t.test('chunked decoding', async (t) => {
+  t.same(decode('3\r\nabc\r\n0\r\n\r\nNEXT'), { data: 'abc', trailers: null, rest: 'NEXT' });
+  t.same(decode('3;foo=bar\r\nabc\r\n0\r\n\r\n'), { data: 'abc', trailers: null, rest: '' }, 'extension dropped');
+  t.same(decode('3 ; foo=bar\r\nabc\r\n0\r\n\r\n').data, 'abc', 'BWS before extension');
+  t.same(decode('3  \r\nabc\r\n0\r\n\r\n').data, 'abc');
+  t.same(decode('A\r\n0123456789\r\n0\r\n\r\n').data, '0123456789');
+  t.same(decode('00000000003\r\nabc\r\n0\r\n\r\n').data, 'abc');
+  t.same(decode('3\nabc\n0\n\n').data, 'abc', 'bare LF accepted (as 2.6)');
+  t.same(decode('3\r\nabc\r\n0\r\nX-T: 1\r\nX U:  2 \r\n\r\n').trailers, ['x-t', '1', 'x u', '2'], 'trailers, 2.6 allows a space in a name');
+  t.same(decode('FFFFFFFFFFFFF\r\nab'), { data: 'ab', incomplete: true }, '2^52-1 accepted');
+  for (const [name, body] of [
+    ['negative size', '-3\r\nabc\r\n0\r\n\r\n'],
+    ['0x prefix', '0x3\r\nabc\r\n0\r\n\r\n'],
+    ['huge size', 'FFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n'],
+    ['2^53-1', '1FFFFFFFFFFFFF\r\nabc'],
+    ['missing CRLF after data', '3\r\nabcX\r\n0\r\n\r\n'],
+    ['empty size', '\r\nabc\r\n0\r\n\r\n'],
+    ['bare CR after size', '3\rabc\r\n0\r\n\r\n'],
+    ['trailer without colon', '0\r\nXT\r\n\r\n'],
+    ['bare CR in trailer', '0\r\nX: a\rb\r\n\r\n'],
+  ]) t.ok(decode(body!).error, name);
+});
+
+t.test('chunked decoding byte by byte gives the same result', async (t) => {
+  const body = '5;x=y\r\nhello\r\n1A\r\n' + 'z'.repeat(26) + '\r\n0\r\nA: b\r\n\r\nGET';
+  const whole = decode(body);
+  for (const step of [1, 2, 3, 7]) t.same(decode(body, step), whole, `step ${step}`);
+});
+
+t.test('serializer', async (t) => {
+  t.equal(writeRequestHead('GET', '/x', 11, ['host', 'a', 'x-a', 'b'], 'x-forwarded-for: 1.2.3.4\r\n').toString('latin1'),
+    'GET /x HTTP/1.1\r\nhost: a\r\nx-a: b\r\nx-forwarded-for: 1.2.3.4\r\n\r\n');
+  t.equal(writeRequestHead('GET', '/', 10, []).toString('latin1'), 'GET / HTTP/1.0\r\n\r\n');
+  t.equal(writeRequestHead('GET', '/', 9, []).toString('latin1'), 'GET / HTTP/0.9\r\n\r\n');
+  t.equal(writeResponseHead(11, 200, '', ['content-length', '2']).toString('latin1'), 'HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\n');
+  t.equal(writeResponseHead(10, 99, 'X', []).toString('latin1'), 'HTTP/1.0 099 X\r\n\r\n');
+  t.equal(chunkHeader(10), 'A\r\n');
+  t.equal(chunkHeader(4096), '1000\r\n');
+  t.equal(lastChunk(null), '0\r\n\r\n');
+  t.equal(lastChunk(['x-t', '1']), '0\r\nx-t: 1\r\n\r\n');
+  // a parsed head written back is what HAProxy forwards
+  const h = okReq(t, 'GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: curl\r\nX-A: one\r\n two\r\n\r\n');
+  t.equal(writeRequestHead(h.method, h.target, h.version, h.rawHeaders).toString('latin1'),
+    'GET / HTTP/1.1\r\nhost: a\r\nuser-agent: curl\r\nx-a: one   two\r\n\r\n');
+});
