@@ -40,6 +40,10 @@ t.test('header actions', async (t) => {
   const c2 = req('GET', '/', ['X-A: 1', 'x-a: 2', 'X-B1: 3', 'Y-B: 4', 'abc: 5', 'zsubz: 6', 'keep: 7']);
   del(c2);
   t.same(c2.rawHeaders, ['y-b', '4', 'keep', '7']);
+  // -m beg/sub compare names case-insensitively (2.6.12)
+  const c3 = req('GET', '/d', ['x-del-a: 1', 'x-dd: 2', 'x-keep: 3']);
+  reqRules('  http-request del-header X-DEL -m beg\n  http-request del-header DD -m sub')(c3);
+  t.same(c3.rawHeaders, ['x-keep', '3']);
 });
 
 t.test('URI actions', async (t) => {
@@ -88,6 +92,10 @@ t.test('return, deny, tarpit, auth bytes', async (t) => {
   t.equal(answer('  http-request return status 200 content-type text/plain string "hello\\n"', g, true),
     'HTTP/1.1 200 OK\r\ncontent-length: 6\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhello\n');
   t.equal(answer('  http-request return', g), 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+  t.equal(answer('  http-request return status 200 content-type text/plain lf-string "x" hdr X-H %[path]', req('GET', '/c', [], { version: 10 }), true),
+    'HTTP/1.1 200 OK\r\nx-h: /c\r\ncontent-length: 1\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nx');
+  t.equal(answer('  http-request set-var(txn.t) int(5),add(3)\n  http-request set-header X-Up Hello\n  http-request return status 200 content-type text/plain lf-string "u=%[req.hdr(x-up)] t=%[var(txn.t)] n=%[var(txn.none,def)]"', g),
+    'HTTP/1.1 200 OK\r\ncontent-length: 17\r\ncontent-type: text/plain\r\n\r\nu=Hello t=8 n=def');
   t.equal(answer('  http-request return status 404', g), 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
   t.equal(answer('  http-request return status 204', g), 'HTTP/1.1 204 No Content\r\n\r\n');
   t.equal(answer('  http-request return status 302', g), 'HTTP/1.1 302 Moved Temporarily\r\ncontent-length: 0\r\n\r\n');
@@ -149,6 +157,12 @@ t.test('redirect bytes', async (t) => {
   t.equal(answer('  http-request redirect location /x clear-cookie FOO', g('/r2')),
     'HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /x\r\ncache-control: no-cache\r\nset-cookie: FOO; path=/; Max-Age=0;\r\n\r\n');
   t.equal(answer('  http-request redirect location %[req.hdr(nope)] ignore-empty', g('/ign')), '', 'ignore-empty: the rule is skipped');
+  t.equal(answer('  http-request redirect location /loc drop-query append-slash', g('/l/x?y')),
+    'HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /loc\r\ncache-control: no-cache\r\n\r\n', 'location ignores drop-query/append-slash');
+  t.equal(answer('  http-request redirect prefix /p code 301 set-cookie A=1', g('/p/x?y')),
+    'HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\nlocation: /p/p/x?y\r\nset-cookie: A=1; path=/;\r\n\r\n');
+  t.equal(answer('  http-request redirect prefix /q append-slash', g('/q/x?y')),
+    'HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /q/q/x?y/\r\ncache-control: no-cache\r\n\r\n', 'append-slash without drop-query appends after the query');
   // legacy `redirect` rules
   const r = rulesOf('  redirect prefix /p drop-query append-slash if { path_beg /r3 }');
   const run = compileRedirectRules(r.redirects, r.acls);
