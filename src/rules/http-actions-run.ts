@@ -270,3 +270,8 @@ export function compileRedirectRules(rules: readonly RedirectRule[], acls: reado
   };
   return Object.assign(run, { unsupported });
 }
+
+/** http-after-response rules: header actions and set-status on every response, HAProxy's own included. */
+export function compileHttpAfterResponseRules(rules: readonly Rule[], acls: readonly AclDef[], opts: RuleSetOpts = {}): RuleRunner<HttpResCtx> {
+  return compileSet<HttpResCtx>(rules, acls, RES_SIDE, opts, 'http-after-response');
+}

@@ -3,6 +3,7 @@ import { compileHttpRequestRules, compileHttpResponseRules, compileRedirectRules
 import { renderVerdict, monitorReply, renderRaw } from '../../src/rules/reply.js';
 import { compileMonitorFail } from '../../src/rules/eval.js';
 import { rulesOf, req, res } from './run-helpers.js';
+import { load } from '../helpers.js';
 import type { HttpReqCtx } from '../../src/rules/eval.js';
 
 /** Compile the frontend's http-request rules from config lines. */
@@ -244,4 +245,44 @@ t.test('actions lb does not execute are listed with file:line', async (t) => {
     "t.cfg:11: fetch 'req.body_param' is not executed by lb",
   ]);
   t.equal(run(req('GET', '/'))!.kind, 'deny', 'the executable rules still run');
+});
+
+t.test('http-after-response, tcp-request rules, use_backend and use-server', async (t) => {
+  const { compileHttpAfterResponseRules } = await import('../../src/rules/http-actions-run.js');
+  const { compileTcpRequestRules, compileUseBackend, compileUseServer } = await import('../../src/rules/tcp-actions-run.js');
+  const r = rulesOf([
+    '  http-after-response set-header X-After 1 if { status 503 }',
+    '  tcp-request connection reject if { src 10.0.0.0/8 }',
+    '  tcp-request connection accept if { src 192.168.0.0/16 }',
+    '  tcp-request connection reject',
+    '  tcp-request content set-var(txn.p) dst_port',
+    '  tcp-request content accept if { var(txn.p) -m int 8080 }',
+    '  use_backend be if { path_beg /api }',
+    '  use_backend %[req.hdr(x-be)] if { req.hdr(x-be) -m found }',
+  ].join('\n'));
+  const after = compileHttpAfterResponseRules(r.httpAfterResponse, r.acls);
+  const x = res(req('GET', '/'), 503);
+  after(x);
+  t.same(x.resHeaders, ['x-after', '1']);
+  const conn = compileTcpRequestRules(r.tcpRequestConnection, r.acls, 'connection');
+  t.same(conn(req('GET', '/', [], { src: '10.1.1.1' })), { kind: 'reject' });
+  t.same(conn(req('GET', '/')), { kind: 'allow' });
+  t.same(conn(req('GET', '/', [], { src: '8.8.8.8' })), { kind: 'reject' });
+  const content = compileTcpRequestRules(r.tcpRequestContent, r.acls, 'content');
+  const c = req('GET', '/');
+  t.same(content(c), { kind: 'allow' });
+  t.equal(c.vars.get('txn.p'), 8080);
+  t.same(conn.unsupported, []);
+  const ub = compileUseBackend(r.useBackends, r.acls);
+  t.equal(ub(req('GET', '/api/x')), 'be');
+  t.equal(ub(req('GET', '/x', ['X-Be: other'])), 'other');
+  t.equal(ub(req('GET', '/x')), undefined);
+  const b = load('defaults\n  mode http\nbackend be\n  use-server s2 if { path_beg /two }\n  server s1 127.0.0.1:80\n  server s2 127.0.0.1:81\n');
+  const be = b.model!.proxies.find((p) => p.name === 'be')!;
+  const us = compileUseServer(be.rules.useServers, be.rules.acls);
+  t.equal(us(req('GET', '/two')), 's2');
+  t.equal(us(req('GET', '/one')), undefined);
+  const u: string[] = [];
+  compileTcpRequestRules(rulesOf('  tcp-request connection expect-proxy layer4').tcpRequestConnection, [], 'connection', { unsupported: u });
+  t.same(u, ["t.cfg:8: 'tcp-request connection expect-proxy' is not executed by lb"]);
 });
