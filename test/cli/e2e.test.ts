@@ -109,6 +109,16 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     sameAsHaproxy(t, ['-c', '-f', 'valid.cfg'], dir);
   });
 
+  t.test('the shipped example configurations are valid', async (t) => {
+    for (const f of ['haproxy.cfg.example', 'examples/two-backends/haproxy.cfg', 'examples/docker/haproxy.cfg']) {
+      const r = lb(['-c', '-f', f], root);
+      t.equal(r.code, 0, f);
+      t.equal(r.out, 'Configuration file is valid\n', f);
+      t.equal(r.err, '', f);
+      sameAsHaproxy(t, ['-c', '-f', f], root);
+    }
+  });
+
   t.test('-c on an invalid file names file:line', async (t) => {
     const r = lb(['-c', '-f', 'invalid.cfg'], dir);
     t.equal(r.code, 1);
