@@ -17,7 +17,8 @@
 import { ConfigError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import { registerPostParse } from '../config/postparse.js';
-import type { ProxyDraft } from '../config/model.js';
+import type { Model, ProxyDraft } from '../config/model.js';
+import type { Diagnostics } from '../config/diag.js';
 import type { CheckRule } from './rules.js';
 
 export type { CheckRule };
@@ -186,16 +187,24 @@ const rows: KeywordRow[] = [
 
 register('proxy', rows);
 
-/** "backend 'b' uses tcp-check rules without 'option tcp-check', so the rules are ignored." */
-registerPostParse((model, diag) => {
-  for (const px of model.proxies) {
-    const ck = px.check;
-    if (!ck.rulesKind || ck.rules.length === 0 || ck.rulesOwner !== ownerOf(px)) continue;
-    const type = px.kind === 'listen' ? 'proxy' : px.kind;
-    if (ck.rulesKind === 'tcp' && (ck.type !== 'tcp-check' || !px.cap.be)) {
-      diag.warning(`${type} '${px.name}' uses tcp-check rules without 'option tcp-check', so the rules are ignored.`, px.where, 'plain');
-    } else if (ck.rulesKind === 'http' && (ck.type !== 'http' || !px.cap.be)) {
-      diag.warning(`${type} '${px.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`, px.where, 'plain');
+/**
+ * "backend 'b' uses tcp-check rules without 'option tcp-check', so the rules
+ * are ignored." HAProxy reports http-check rules before its timeout checks
+ * (phase -1) and tcp-check rules after them (phase 1).
+ */
+function unusedRules(kind: 'http' | 'tcp') {
+  return (model: Model, diag: Diagnostics): void => {
+    for (const px of model.proxies) {
+      const ck = px.check;
+      if (ck.rulesKind !== kind || ck.rules.length === 0 || ck.rulesOwner !== ownerOf(px)) continue;
+      const type = px.kind === 'listen' ? 'proxy' : px.kind;
+      if (kind === 'tcp' && (ck.type !== 'tcp-check' || !px.cap.be)) {
+        diag.warning(`${type} '${px.name}' uses tcp-check rules without 'option tcp-check', so the rules are ignored.`, px.where, 'plain');
+      } else if (kind === 'http' && (ck.type !== 'http' || !px.cap.be)) {
+        diag.warning(`${type} '${px.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`, px.where, 'plain');
+      }
     }
-  }
-});
+  };
+}
+registerPostParse(unusedRules('http'), -1);
+registerPostParse(unusedRules('tcp'), 1);

@@ -229,7 +229,7 @@ function inside(at: { file: string; line: number }, start: { file: string; line:
 }
 
 /**
- * HAProxy checks the httplog fallback before the other proxy checks (phase -1).
+ * HAProxy checks the httplog fallback before the other proxy checks (phase -2).
  * "'option httplog' not usable with frontend 'f' (needs 'mode http')".
  */
 registerPostParse((model, diag) => {
@@ -249,4 +249,4 @@ registerPostParse((model, diag) => {
     diag.warning(`parsing [${w.file}:${w.line}] : 'option ${opt}' not usable with ${type} '${px.name}' (needs 'mode http'). Falling back to 'option tcplog'.`, w, 'plain');
     lg.style = 'tcplog';
   }
-}, -1);
+}, -2);

@@ -222,16 +222,14 @@ const rows: KeywordRow[] = [
 
 register('proxy', rows);
 
-/** Frontend checks HAProxy runs after its per-proxy timeout checks. */
+/*
+ * HAProxy's per-proxy order (2.6.12): httplog fallback (-2), http-check
+ * rules (-1), timeouts (config/validate.ts, 0), tcp-check rules (1), log
+ * format ignored (2), stats ignored (3), capture ignored (4). The phases
+ * reproduce it exactly for one proxy; several proxies are not interleaved.
+ */
 registerPostParse((model, diag) => {
   const globalTargets = model.global.logs.length;
-  for (const px of model.proxies) {
-    if (px.disabled) continue;
-    const type = px.kind === 'listen' ? 'proxy' : px.kind;
-    if (px.mode !== 'http' && px.log.captures.cookie) {
-      diag.warning(`'capture' statement ignored for ${type} '${px.name}' as it requires HTTP mode.`, px.where, 'plain');
-    }
-  }
   for (const px of model.proxies) {
     if (px.disabled || !px.cap.fe) continue;
     const lg = px.log;
@@ -242,4 +240,12 @@ registerPostParse((model, diag) => {
       diag.warning(`log format ignored for ${type} '${px.name}' since it has no log address.`, lg.formatWhere ?? px.where, 'plain');
     }
   }
-});
+}, 2);
+
+registerPostParse((model, diag) => {
+  for (const px of model.proxies) {
+    if (px.disabled || px.mode === 'http' || !px.log.captures.cookie) continue;
+    const type = px.kind === 'listen' ? 'proxy' : px.kind;
+    diag.warning(`'capture' statement ignored for ${type} '${px.name}' as it requires HTTP mode.`, px.where, 'plain');
+  }
+}, 4);

@@ -222,11 +222,11 @@ const rows: KeywordRow[] = [
 
 register('proxy', rows);
 
-/** After HAProxy's timeout checks: the page needs HTTP. */
+/** The page needs HTTP; phase 3 of HAProxy's per-proxy order (see log/keywords.ts). */
 registerPostParse((model, diag) => {
   for (const px of model.proxies) {
     if (px.disabled || px.mode === 'http' || !px.stats.enabled) continue;
     const type = px.kind === 'listen' ? 'proxy' : px.kind;
     diag.warning(`'stats' statement ignored for ${type} '${px.name}' as it requires HTTP mode.`, px.where, 'plain');
   }
-});
+}, 3);

@@ -1,0 +1,66 @@
+/**
+ * Traffic counters of frontends, backends and servers, with HAProxy's CSV
+ * names (reference §5.4). Plain objects of numbers, mutated in place on the
+ * hot path (no allocation per request); stats/ and log/ read them.
+ */
+
+export interface Counters {
+  /** current sessions / max / total */
+  scur: number;
+  smax: number;
+  stot: number;
+  /** bytes in (from clients / to servers) and out */
+  bin: number;
+  bout: number;
+  /** denied requests / responses */
+  dreq: number;
+  dresp: number;
+  /** request errors, connection errors, response errors */
+  ereq: number;
+  econ: number;
+  eresp: number;
+  /** retries and redispatches */
+  wretr: number;
+  wredis: number;
+  /** queue current / max */
+  qcur: number;
+  qmax: number;
+  /** times selected by the balancer */
+  lbtot: number;
+  cliAbrt: number;
+  srvAbrt: number;
+  /** HTTP responses by class: index 0 = other, 1..5 = 1xx..5xx */
+  hrsp: [number, number, number, number, number, number];
+  reqTot: number;
+  /** intercepted requests (redirects, returns, stats) */
+  intercepted: number;
+  connTot: number;
+  /** last session start, ms since epoch (0 = never) */
+  lastSess: number;
+}
+
+export function newCounters(): Counters {
+  return {
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, econ: 0, eresp: 0,
+    wretr: 0, wredis: 0, qcur: 0, qmax: 0, lbtot: 0, cliAbrt: 0, srvAbrt: 0,
+    hrsp: [0, 0, 0, 0, 0, 0], reqTot: 0, intercepted: 0, connTot: 0, lastSess: 0,
+  };
+}
+
+/** A session starts: count it and keep the maximum. */
+export function sessionStart(c: Counters, now: number): void {
+  c.scur++;
+  c.stot++;
+  if (c.scur > c.smax) c.smax = c.scur;
+  c.lastSess = now;
+}
+
+export function sessionEnd(c: Counters): void {
+  if (c.scur > 0) c.scur--;
+}
+
+/** Count a response status in its class. */
+export function countStatus(c: Counters, status: number): void {
+  const k = status >= 100 && status < 600 ? (status / 100) | 0 : 0;
+  c.hrsp[k]++;
+}
