@@ -55,3 +55,59 @@ t.test('first: no maxconn, everything to the first server; ids order, not declar
   (ss[0] as { id: number }).id = 9;
   t.equal(held(new First(ss, false), 4), 'BCA-');
 });
+
+t.test('backups, observed on haproxy 2.6.12 (A active w1, B backup w2, C backup w5)', async (t) => {
+  // AAA | disable A ×14 | disable B ×4 | enable B ×4 | enable A ×3
+  const obs: [string, boolean, string][] = [
+    ['roundrobin', false, 'AAA BBBBBBBBBBBBBB CCCC BBBB AAA'],
+    ['leastconn', false, 'AAA BBBBBBBBBBBBBB CCCC BBBB AAA'],
+    ['first', false, 'AAA BBBBBBBBBBBBBB CCCC BBBB AAA'],
+    // static-rr sizes the map by the first backup's weight but fills it from every backup: C wins
+    ['static-rr', false, 'AAA CCCCCCCCCCCCCC CCCC CCCC AAA'],
+    ['roundrobin', true, 'AAA CCCBCCBCCCBCCB CCCC CCBC AAA'],
+    ['static-rr', true, 'AAA CCBCCCBCCBCCCB CCCC CCBC AAA'],
+  ];
+  const make = { roundrobin: RoundRobin, leastconn: LeastConn, first: First, 'static-rr': StaticRr } as const;
+  for (const [algo, all, exp] of obs) {
+    const ss = farm('1:2b:5b');
+    const b = new make[algo as keyof typeof make](ss, all);
+    const out = [seq(b, 3, c)];
+    ss[0]!.usable = false; b.update(); out.push(seq(b, 14, c));
+    ss[1]!.usable = false; b.update(); out.push(seq(b, 4, c));
+    ss[1]!.usable = true; b.update(); out.push(seq(b, 4, c));
+    ss[0]!.usable = true; b.update(); out.push(seq(b, 3, c));
+    t.equal(out.join(' '), exp, `${algo}${all ? ' allbackups' : ''}`);
+  }
+});
+
+t.test('roundrobin weight 0 from the start (observed: ACACAC)', async (t) => {
+  t.equal(seq(new RoundRobin(farm('1:0:1'), false), 6, c), 'ACACAC');
+});
+
+t.test('a server removed from the list is forgotten', async (t) => {
+  for (const B of [RoundRobin, LeastConn, First, StaticRr]) {
+    const ss = farm('1:1:1');
+    const b = new B(ss, false);
+    ss.splice(1, 1);
+    b.update();
+    t.equal(seq(b, 6, c).replace(/[AC]/g, ''), '', B.name);
+  }
+});
+
+t.test('slowstart effective weight (observed: weight 100, slowstart 6s → 7 19 38 57 69 88 100)', async (t) => {
+  const { slowstartEweight } = await import('../../src/lb/types.js');
+  const shown = [0, 1000, 2000, 3000, 4000, 5000, 6000].map((ms) => Math.ceil(slowstartEweight(100, ms, 6000) / 16));
+  t.same(shown, [7, 19, 38, 57, 69, 88, 100]);
+  t.equal(slowstartEweight(3, 0, 0), 48, 'no slowstart: full weight');
+});
+
+t.test('avoid (redispatch): another server when there is one', async (t) => {
+  const ss = farm('1:1:1');
+  const b = new RoundRobin(ss, false);
+  t.equal(b.pick(ctx({ avoid: ss[0] }))!.name, 'B');
+  const lc = new LeastConn(ss, false);
+  t.equal(lc.pick(ctx({ avoid: ss[0] }))!.name, 'B');
+  const one = farm('1');
+  t.equal(new RoundRobin(one, false).pick(ctx({ avoid: one[0] }))!.name, 'A', 'alone: the avoided one');
+  t.equal(new StaticRr(one, false).pick(ctx({ avoid: one[0] }))!.name, 'A');
+});

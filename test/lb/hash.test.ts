@@ -120,3 +120,14 @@ t.test('mode tcp: layer 7 hashes fall back to roundrobin', async (t) => {
   t.equal(b.algo, 'roundrobin');
   t.equal(Array.from({ length: 8 }, () => b.pick(ctx({ uri: '/same' }))!.name).join(''), 'AAABAAAB');
 });
+
+t.test('hash-balance-factor bounds the load of a hot key', async (t) => {
+  const ss = farm('1:1');
+  const b = new HashBalancer({ algo: 'uri' }, ht('consistent', 'sdbm', true), ss, false, 100);
+  for (let i = 0; i < 10; i++) { const s = b.pick(ctx({ uri: '/hot' }))!; b.take(s); }
+  t.same(ss.map((s) => s.served), [5, 5]);
+  const plain = farm('1:1');
+  const p = new HashBalancer({ algo: 'uri' }, ht('consistent', 'sdbm', true), plain, false);
+  for (let i = 0; i < 10; i++) { const s = p.pick(ctx({ uri: '/hot' }))!; p.take(s); }
+  t.same(plain.map((s) => s.served).sort(), [0, 10], 'without it, affinity wins');
+});
