@@ -117,7 +117,15 @@ export function prepass(argv: readonly string[]): string[] {
       break;
     }
     if (a.startsWith('--')) {
-      out.push(a); // lb's own long options (--watch, --help) and long spellings
+      // lb's own long options (--watch, --help) and long spellings; a long
+      // option that takes a value takes the next word, as its short form does
+      const long = BY_LONG.get(a.slice(2));
+      if (long && (long.arg === 'value' || long.arg === 'pids') && !a.includes('=')) {
+        if (i + 1 >= argv.length) throw new ArgError(undefined, true);
+        out.push(`${a}=${argv[++i]!}`);
+      } else {
+        out.push(a);
+      }
       continue;
     }
     if (!a.startsWith('-') || a === '-') throw new ArgError(undefined, true);
@@ -181,9 +189,9 @@ function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
 }
 
-function collectPids(v: string, prev: number[] | undefined): number[] {
-  const add = v === '' ? [] : v.split(',').map(Number);
-  return [...(prev ?? []), ...add];
+/** -sf/-st values: the pre-pass joined checked pids with ',', a long spelling may not have */
+function collectPids(flag: string): (v: string, prev: number[] | undefined) => number[] {
+  return (v, prev) => [...(prev ?? []), ...(v === '' ? [] : v.split(',').map((p) => parsePid(flag, p)))];
 }
 
 /** The HAProxy spelling shown in `lb --help` for a commander option. */
@@ -221,7 +229,7 @@ export function buildProgram(): Command {
       case 'none': o = new Option(`--${row.long}`, describe(row)); break;
       case 'attached': o = new Option(`--${row.long} [value]`, describe(row)); break;
       case 'value': o = new Option(`--${row.long} <value>`, describe(row)); break;
-      case 'pids': o = new Option(`--${row.long} <pids>`, describe(row)).argParser(collectPids); break;
+      case 'pids': o = new Option(`--${row.long} <pids>`, describe(row)).argParser(collectPids(row.flag)); break;
     }
     if (row.long === 'file') o.argParser(collect);
     cmd.addOption(o);

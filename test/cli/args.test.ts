@@ -31,6 +31,8 @@ t.test('pre-pass maps every HAProxy flag', async (t) => {
   t.same(prepass(['-st', '7', '-f', 'x']), ['--terminate=7', '--file=x']);
   t.same(prepass(['-dKcfg,acl', '-dM', '-dM0x20']), ['--dump-keywords=cfg,acl', '--debug-memory=', '--debug-memory=0x20']);
   t.same(prepass(['--watch', '--help']), ['--watch', '--help']);
+  t.same(prepass(['--file', 'a.cfg', '--check', '--chdir=/x', '--soft-finish', '1,2']), ['--file=a.cfg', '--check', '--chdir=/x', '--soft-finish=1,2']);
+  t.same(opts('--file', 'a.cfg', '--file=b.cfg', '--check').files, ['a.cfg', 'b.cfg']);
   t.same(prepass(['-db', '-dr', '-dW', '-dD', '-dR', '-dV', '-Ws', '-W', '-D', '-d']), [
     '--foreground', '--ignore-resolve-failures', '--zero-warning', '--diag', '--disable-reuseport',
     '--disable-ssl-verify', '--master-worker-systemd', '--master-worker', '--daemon', '--debug',
@@ -66,6 +68,7 @@ t.test('bad command lines: usage, or HAProxy alert', async (t) => {
   t.equal(argErr(['-sf', 'abc']).alert, '-sf option: some bytes unconsumed in PID list {abc}');
   t.equal(argErr(['-st', '12,13']).alert, '-st option: some bytes unconsumed in PID list {,13}');
   t.equal(argErr(['-sf', '12abc']).usage, false);
+  t.equal(argErr(['--soft-finish=1,x']).alert, '-sf option: some bytes unconsumed in PID list {x}');
 });
 
 t.test('pids are read like strtol', async (t) => {
