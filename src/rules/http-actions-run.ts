@@ -18,6 +18,7 @@ import { expandRefs } from './conv-run.js';
 import { toInt, toStr } from './match.js';
 import { usageBit } from './fetches.js';
 import type { Verdict } from './reply.js';
+import { prepareErrorfile } from '../proxy/errors.js';
 import type { AclDef, RedirectRule, Rule, SampleExpr } from './model.js';
 import type { Where } from '../config/diag.js';
 
@@ -68,7 +69,12 @@ function reply(kind: 'deny' | 'tarpit' | 'return', p: Params, env: CompileEnv, w
   // `return` without payload is an empty response; deny/tarpit send the error page
   else if (kind === 'return' && p['defaultErrorfiles'] !== true) body = '';
   const base = { kind, status, headers: [] as ReadonlyArray<readonly [string, string]>, ...(contentType !== undefined ? { contentType } : {}) };
-  if (errorfile) { const v: Verdict = Object.freeze({ ...base, raw: errorfile.body }); return () => v; }
+  if (errorfile) {
+    const prep = prepareErrorfile(Buffer.from(errorfile.body, 'latin1'));
+    const raw = prep.ok ? prep.response.toString('latin1') : '';
+    const v: Verdict = Object.freeze({ ...base, raw });
+    return () => v;
+  }
   if (headers.length === 0 && typeof body !== 'function') {
     const v: Verdict = Object.freeze({ ...base, ...(body !== undefined ? { body } : {}) });
     return () => v;

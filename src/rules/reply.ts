@@ -6,10 +6,10 @@
  * status line always `HTTP/1.1`, lower-case header names, `connection:
  * close` last when the connection is to be closed.
  *
- * Invariant: pure functions of the verdict; the built-in pages are built
- * once at import. src/proxy/errors.ts did not exist when this was written,
- * so the built-in error pages live here (BUILTIN_PAGES).
+ * Invariant: pure functions of the verdict; the built-in pages come from
+ * src/proxy/errors.ts and are converted to strings once.
  */
+import { errorBody, errorReason, hasBuiltinPage, httpError } from '../proxy/errors.js';
 
 /** A terminal verdict of a rule set. */
 export type Verdict =
@@ -54,33 +54,15 @@ const REDIRECT_REASONS: Record<number, string> = {
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
 };
 
-/** Built-in error pages: status → [reason, text]. */
-const PAGES: Record<number, readonly [string, string]> = {
-  200: ['OK', 'Service ready.'],
-  400: ['Bad request', 'Your browser sent an invalid request.'],
-  401: ['Unauthorized', 'You need a valid user and password to access this content.'],
-  403: ['Forbidden', 'Request forbidden by administrative rules.'],
-  404: ['Not Found', 'The resource could not be found.'],
-  405: ['Method Not Allowed', 'A request was made of a resource using a request method not supported by that resource'],
-  407: ['Unauthorized', 'You need a valid user and password to access this content.'],
-  408: ['Request Time-out', "Your browser didn't send a complete request in time."],
-  410: ['Gone', 'The resource is no longer available and will not be available again.'],
-  413: ['Payload Too Large', 'The request entity exceeds the maximum allowed.'],
-  421: ['Misdirected Request', 'Request sent to a non-authoritative server.'],
-  422: ['Unprocessable Content', 'The server cannot process the contained instructions.'],
-  425: ['Too Early', 'Your browser sent early data.'],
-  429: ['Too Many Requests', 'You have sent too many requests in a given amount of time.'],
-  500: ['Internal Server Error', 'An internal server error occurred.'],
-  501: ['Not Implemented', '.The server does not support the functionality required to fulfill the request.'],
-  502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
-  503: ['Service Unavailable', 'No server is available to handle this request.'],
-  504: ['Gateway Time-out', "The server didn't respond in time."],
-};
-
-/** The built-in page of `status` through the HTTP engine: status line + reason, and body. */
-export const BUILTIN_PAGES: ReadonlyMap<number, { reason: string; body: string }> = new Map(
-  Object.entries(PAGES).map(([k, [reason, text]]) => [Number(k), { reason, body: `<html><body><h1>${k} ${reason}</h1>\n${text}\n</body></html>\n` }]),
-);
+/** Built-in page of `status` (500's when there is none), engine form, as a latin1 string; cached. */
+const pageCache = new Map<number, string>();
+function builtin(status: number, close: boolean): string {
+  const code = hasBuiltinPage(status) ? status : 500;
+  const key = close ? -code : code;
+  let s = pageCache.get(key);
+  if (s === undefined) { s = httpError(code, close).toString('latin1'); pageCache.set(key, s); }
+  return s;
+}
 
 export interface RenderOpts {
   /** add `connection: close` (HTTP/1.0 client, or `Connection: close` asked) */
@@ -91,34 +73,22 @@ export interface RenderOpts {
 
 const CLOSE = 'connection: close\r\n';
 
-function errorPage(status: number, extra: string, o: RenderOpts): string {
-  const custom = o.errorPage?.(status);
-  if (custom !== undefined) return custom;
-  const p = BUILTIN_PAGES.get(status) ?? BUILTIN_PAGES.get(500)!;
-  const code = BUILTIN_PAGES.has(status) ? status : 500;
-  return `HTTP/1.1 ${code} ${p.reason}\r\ncontent-length: ${Buffer.byteLength(p.body, 'latin1')}\r\n` +
-    `cache-control: no-cache\r\ncontent-type: text/html\r\n${extra}${o.close ? CLOSE : ''}\r\n${p.body}`;
+function errorPage(status: number, o: RenderOpts): string {
+  return o.errorPage?.(status) ?? builtin(status, o.close === true);
 }
 
-/**
- * An errorfile (complete raw response) as HAProxy re-emits it: its own
- * status line, header names lower-cased, connection headers dropped, no
- * content-length added.
- */
-export function renderRaw(raw: string, close: boolean): string {
-  const sep = raw.indexOf('\r\n\r\n') >= 0 ? '\r\n' : '\n';
-  const end = raw.indexOf(sep + sep);
-  const head = (end < 0 ? raw : raw.slice(0, end)).split(sep);
-  const body = end < 0 ? '' : raw.slice(end + 2 * sep.length);
-  let out = `${head[0]}\r\n`;
-  for (const line of head.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (name === 'connection' || name === 'keep-alive' || name === 'proxy-connection') continue;
-    out += `${name}: ${line.slice(colon + 1).trim()}\r\n`;
-  }
-  return `${out}${close ? CLOSE : ''}\r\n${body}`;
+/** The 401 page with its www-authenticate header (before `connection: close`). */
+function authPage(realm: string, close: boolean): string {
+  const body = errorBody(401).toString('latin1');
+  return `HTTP/1.1 401 ${errorReason(401)}\r\ncontent-length: ${body.length}\r\ncache-control: no-cache\r\n` +
+    `content-type: text/html\r\nwww-authenticate: Basic realm="${realm}"\r\n${close ? CLOSE : ''}\r\n${body}`;
+}
+
+/** A prepared errorfile response (see proxy/errors.ts prepareErrorfile), with `connection: close` when asked. */
+function withClose(raw: string, close: boolean): string {
+  if (!close) return raw;
+  const end = raw.indexOf('\r\n\r\n');
+  return end < 0 ? raw : `${raw.slice(0, end + 2)}${CLOSE}${raw.slice(end + 2)}`;
 }
 
 /** The response bytes of a verdict; '' for verdicts that send nothing (allow, reject, silent-drop). */
@@ -131,12 +101,12 @@ export function renderVerdict(v: Verdict, o: RenderOpts = {}): string {
         `location: ${v.location}\r\n${nc}${ck}${o.close ? CLOSE : ''}\r\n`;
     }
     case 'auth':
-      return errorPage(401, `www-authenticate: Basic realm="${v.realm}"\r\n`, { close: o.close === true });
+      return authPage(v.realm, o.close === true);
     case 'deny':
     case 'tarpit':
     case 'return': {
-      if (v.raw !== undefined) return renderRaw(v.raw, o.close === true);
-      if (v.body === undefined) return errorPage(v.status, '', o);
+      if (v.raw !== undefined) return withClose(v.raw, o.close === true);
+      if (v.body === undefined) return errorPage(v.status, o);
       let out = `HTTP/1.1 ${v.status} ${httpReason(v.status)}\r\n`;
       for (const [n, val] of v.headers) out += `${n.toLowerCase()}: ${val}\r\n`;
       // no payload framing for 1xx/204 (HAProxy sends neither length nor body)
@@ -151,5 +121,5 @@ export function renderVerdict(v: Verdict, o: RenderOpts = {}): string {
 
 /** monitor-uri's answer: the built-in 200 page, or 503 when a `monitor fail` condition holds. */
 export function monitorReply(fail: boolean, close = false): string {
-  return errorPage(fail ? 503 : 200, '', { close });
+  return builtin(fail ? 503 : 200, close);
 }

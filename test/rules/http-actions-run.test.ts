@@ -1,6 +1,6 @@
 import t from 'tap';
 import { compileHttpRequestRules, compileHttpResponseRules, compileRedirectRules } from '../../src/rules/http-actions-run.js';
-import { renderVerdict, monitorReply, renderRaw } from '../../src/rules/reply.js';
+import { renderVerdict, monitorReply } from '../../src/rules/reply.js';
 import { compileMonitorFail } from '../../src/rules/eval.js';
 import { rulesOf, req, res } from './run-helpers.js';
 import { load } from '../helpers.js';
@@ -127,7 +127,12 @@ t.test('return, deny, tarpit, auth bytes', async (t) => {
   // an errorfile of the proxy replaces the built-in page
   const v = reqRules('  http-request deny')(g)!;
   t.equal(renderVerdict(v, { errorPage: (s) => (s === 403 ? 'X' : undefined) }), 'X');
-  t.equal(renderRaw('HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n<html><body><h1>Custom 503</h1></body></html>\n', false),
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const f = join(mkdtempSync(join(tmpdir(), 'lbef-')), '503.http');
+  writeFileSync(f, 'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n<html><body><h1>Custom 503</h1></body></html>\n');
+  t.equal(answer(`  http-request return errorfile ${f}`, g),
     'HTTP/1.0 503 Service Unavailable\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n<html><body><h1>Custom 503</h1></body></html>\n');
 });
 
