@@ -130,8 +130,10 @@ function mapConv(name: string): Builder {
       for (const e of entries) if (!table.has(e.key)) table.set(e.key, e.value);
       return (v) => table.get(toStr(v)) ?? def;
     }
-    // the most specific network wins for map_ip, file order otherwise
+    // as HAProxy's trees: the most specific network (map_ip) or longest prefix
+    // (map_beg) wins; the other methods take the first match in file order
     if (match === 'ip') entries.sort((a, b) => b.bits - a.bits);
+    if (match === 'beg') entries.sort((a, b) => b.key.length - a.key.length);
     return (v) => {
       for (let i = 0; i < entries.length; i++) if (entries[i]!.test!(v)) return entries[i]!.value;
       return def;

@@ -260,3 +260,27 @@ t.test('-f pattern files', async (t) => {
   t.equal(c(req('GET', '/')), true);
   t.equal(c(req('GET', '/', [], { src: '172.16.0.1' })), false);
 });
+
+t.test('map converters read their file once', async (t) => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const d = mkdtempSync(join(tmpdir(), 'lbmap-'));
+  writeFileSync(join(d, 'hosts.map'), '# host → backend\nwww.a.com be_a\napi.a.com   be_api\n');
+  writeFileSync(join(d, 'paths.map'), '/api v1\n/api/v2 v2\n');
+  writeFileSync(join(d, 'nets.map'), '10.0.0.0/8 wide\n10.1.0.0/16 narrow\n');
+  const s = (text: string, ctx = req('GET', '/api/v2/x', ['Host: api.a.com'], { src: '10.1.2.3' })) =>
+    compileSample(parseSample(text, false).expr, W)(ctx);
+  t.equal(s(`req.hdr(host),map(${d}/hosts.map)`), 'be_api');
+  t.equal(s(`req.hdr(host),map(${d}/hosts.map,none)`, req('GET', '/', ['Host: x'])), 'none');
+  t.equal(s(`req.hdr(host),map(${d}/hosts.map)`, req('GET', '/', ['Host: x'])), undefined);
+  // 2.6.12: map_beg takes the longest prefix, map_sub the first line that matches
+  t.equal(s(`path,map_beg(${d}/paths.map)`), 'v2');
+  t.equal(s(`path,map_sub(${d}/paths.map)`), 'v1');
+  t.equal(s(`req.hdr(host),map_dom(${d}/hosts.map)`, req('GET', '/', ['Host: x.www.a.com'])), 'be_a');
+  t.equal(s(`src,map_ip(${d}/nets.map)`), 'narrow', 'most specific network');
+  t.equal(s(`src,map_ip(${d}/nets.map)`, req('GET', '/', [], { src: '10.9.9.9' })), 'wide');
+  const u: string[] = [];
+  compileSample(parseSample(`path,map_regm(${d}/paths.map)`, false).expr, W, { unsupported: u });
+  t.same(u, ["t.cfg:1: converter 'map_regm' is not executed by lb"]);
+});
