@@ -20,7 +20,12 @@ export interface ActCtx {
   readonly pxLabel: string;
   readonly pxName: string;
   readonly hasBe: boolean;
+  readonly hasFe: boolean;
   readonly refs: ArgRef[];
+  /** `errorfiles <name>` seen in replies */
+  readonly errorfiles: string[];
+  /** warnings to print once the rule is accepted */
+  readonly warnings: string[];
   /** global 'expose-experimental-directives' seen */
   readonly experimental: boolean;
   /** rule set keyword: 'http-request', 'tcp-request content'... */
@@ -42,20 +47,32 @@ export interface ActionRow {
 
 const none = (): Parsed => ({ used: 0, params: {} });
 
-function fmt(v: string, c: ActCtx): string {
+/** How HAProxy names an expression of a rule set in reference errors. */
+function exprLabel(set: string): string {
+  if (set === 'http-response' || set === 'http-after-response') return 'http-response response';
+  if (set === 'redirect') return 'redirect format string';
+  return `${set} expression`;
+}
+
+function label(refs: readonly ArgRef[], where: string | null): ArgRef[] {
+  return refs.map((r) => (where === null ? r : { ...r, label: `sample fetch keyword '${r.keyword}' in ${where}` }));
+}
+
+function fmt(v: string, c: ActCtx, where = exprLabel(c.set)): string {
   try {
-    c.refs.push(...checkLogFormat(v));
+    c.refs.push(...label(checkLogFormat(v), where));
   } catch (e) {
     throw new ActionError((e as Error).message);
   }
   return v;
 }
 
-function sample(v: string | undefined, c: ActCtx): unknown {
+/** `where` null: HAProxy names the place like an ACL keyword */
+function sample(v: string | undefined, c: ActCtx, where: string | null = exprLabel(c.set)): unknown {
   try {
     const p = actionSample(v);
     if (needsStickTable(p.expr.fetch)) throw new ActionError(`fetch '${p.expr.fetch}' needs stick tables, which are not implemented in lb.`);
-    c.refs.push(...p.refs);
+    c.refs.push(...label(p.refs, where));
     return p.expr;
   } catch (e) {
     if (e instanceof ActionError) throw e;
@@ -85,27 +102,53 @@ function readBody(file: string): string {
   return readFileSync(file, 'latin1');
 }
 
-/** deny/tarpit/return: status, content-type, body source, hdr. */
-function replyParser(statusKw: string, defStatus: number): NonNullable<ActionRow['parse']> {
+const BODY_ARG: Record<string, string> = {
+  'string': '<str>', 'lf-string': '<fmt>', 'file': '<file>', 'lf-file': '<file>', 'errorfile': '<fmt>',
+  'errorfiles': '<name>', 'default-errorfiles': '',
+};
+
+/** deny/tarpit/return: status, content-type, one body source, hdr. */
+function replyParser(defStatus: number): NonNullable<ActionRow['parse']> {
   return (a, _name, c) => {
     const p: Record<string, unknown> = { status: defStatus, hdrs: [] as Array<[string, string]> };
+    let body: string | undefined;
     let i = 0;
+    const value = (w: string, what: string): string => {
+      const v = a[++i];
+      if (!v) throw new ActionError(`'${w}' expects ${what} as argument.`);
+      return v;
+    };
     for (; i < a.length; i++) {
       const w = a[i]!;
-      if (w === statusKw || w === 'status' || w === 'deny_status') p['status'] = statusCode(a[++i]);
-      else if (w === 'content-type') p['contentType'] = a[++i];
-      else if (w === 'string' || w === 'lf-string') p[w === 'string' ? 'string' : 'lfString'] = w === 'string' ? a[++i] : fmt(a[++i] ?? '', c);
-      else if (w === 'file' || w === 'lf-file' || w === 'errorfile') {
-        const f = a[++i] ?? '';
-        const body = readBody(f);
-        if (w === 'errorfile' && !body.startsWith('HTTP/')) throw new ActionError(`'${f}': unable to parse headers (error offset: 0).`);
-        p[w === 'lf-file' ? 'lfFile' : w] = { path: f, body };
-      } else if (w === 'errorfiles') p['errorfiles'] = a[++i];
-      else if (w === 'default-errorfiles') p['defaultErrorfiles'] = true;
-      else if (w === 'hdr') {
-        (p['hdrs'] as Array<[string, string]>).push([a[i + 1] ?? '', fmt(a[i + 2] ?? '', c)]);
+      if (w === 'status' || w === 'deny_status') p['status'] = statusCode(a[++i]);
+      else if (w === 'content-type') p['contentType'] = value(w, '<ctype>');
+      else if (w in BODY_ARG) {
+        if (body !== undefined) throw new ActionError(`unexpected '${w}' argument, '${body}' already defined.`);
+        body = w;
+        if (w === 'default-errorfiles') { p['defaultErrorfiles'] = true; continue; }
+        const v = value(w, BODY_ARG[w]!);
+        if (w === 'string') p['string'] = v;
+        else if (w === 'lf-string') p['lfString'] = fmt(v, c);
+        else if (w === 'errorfiles') { p['errorfiles'] = v; c.errorfiles.push(v); }
+        else {
+          const text = readBody(v);
+          if (w === 'errorfile' && !text.startsWith('HTTP/')) throw new ActionError(`'${v}': unable to parse headers (error offset: 0).`);
+          p[w === 'lf-file' ? 'lfFile' : w] = { path: v, body: text };
+        }
+      } else if (w === 'hdr') {
+        if (a[i + 2] === undefined) throw new ActionError(`'hdr' expects <name> and <value> as arguments.`);
+        (p['hdrs'] as Array<[string, string]>).push([a[i + 1]!, fmt(a[i + 2]!, c)]);
         i += 2;
       } else break;
+    }
+    if (p['contentType'] !== undefined && body === undefined) {
+      c.warnings.push(`content-type '${p['contentType'] as string}' ignored by the http reply because neither errorfile nor payload defined.`);
+    }
+    if (p['contentType'] === undefined) {
+      if (body === 'lf-string' || body === 'lf-file') throw new ActionError('a content type must be defined with a log-format payload.');
+      if ((body === 'string' && p['string'] !== '') || body === 'file') {
+        throw new ActionError('a content type must be defined when non-empty payload is configured.');
+      }
     }
     return { used: i, params: p };
   };
@@ -122,7 +165,7 @@ export function parseRedirect(a: readonly string[], c: ActCtx): Parsed {
     if (w === 'location' || w === 'prefix' || w === 'scheme') {
       if (i + 1 >= a.length) throw new ActionError(`missing argument for '${w}'.`);
       p['type'] = w;
-      p['target'] = fmt(a[++i]!, c);
+      p['target'] = fmt(a[++i]!, c, 'redirect format string');
     } else if (w === 'code') {
       const v = a[++i];
       if (v === undefined) throw new ActionError(`missing argument for 'code'.`);
@@ -203,7 +246,9 @@ const common: Record<string, ActionRow> = {
       if (a.length < 3 || (a[1] !== 'len' && a[1] !== 'id')) throw new ActionError(usage);
       const n = Number.parseInt(a[2]!, 10);
       if (a[1] === 'len' && !(n > 0)) throw new ActionError('length must be > 0.');
-      return { used: 3, params: { expr: sample(a[0], c), [a[1] === 'len' ? 'len' : 'id']: n } };
+      if (a[1] === 'len' && !c.hasFe) throw new ActionError(`proxy '${c.pxName}' has no frontend capability.`);
+      const expr = sample(a[0], c, c.set === 'http-request' ? null : 'capture rule');
+      return { used: 3, params: { expr, [a[1] === 'len' ? 'len' : 'id']: n } };
     },
   },
   'track-sc': { prefix: true, why: STICK },
@@ -259,9 +304,9 @@ const header = {
 
 export const HTTP_REQUEST: Record<string, ActionRow> = {
   ...common, ...header,
-  'deny': { parse: replyParser('deny_status', 403) },
-  'tarpit': { parse: replyParser('deny_status', 500) },
-  'return': { parse: replyParser('status', 200) },
+  'deny': { parse: replyParser(403) },
+  'tarpit': { parse: replyParser(500) },
+  'return': { parse: replyParser(200) },
   'reject': { parse: none },
   'wait-for-handshake': { parse: none },
   'disable-l7-retry': { parse: none },
@@ -322,8 +367,8 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
 
 export const HTTP_RESPONSE: Record<string, ActionRow> = {
   ...common, ...header,
-  'deny': { parse: replyParser('deny_status', 502) },
-  'return': { parse: replyParser('status', 200) },
+  'deny': { parse: replyParser(502) },
+  'return': { parse: replyParser(200) },
   'redirect': { parse: (a, _n, c) => parseRedirect(a, c) },
   'set-status': {
     parse: (a) => {

@@ -18,7 +18,7 @@ function pxType(p: Proxy): string {
 
 /** Resolve one argument reference; returns HAProxy's complaint or undefined. */
 function resolve(model: Model, p: Proxy, r: Proxy['rules']['argRefs'][number]): string | undefined {
-  const tail = `referenced in arg 1 of ACL keyword '${r.keyword}' in proxy '${p.name}'.`;
+  const tail = `referenced in arg 1 of ${r.label ?? `ACL keyword '${r.keyword}'`} in proxy '${p.name}'.`;
   if (r.name === '' && (r.kind === 'backend' || r.kind === 'frontend')) {
     const has = r.kind === 'backend' ? p.cap.be : p.cap.fe;
     return has ? undefined : `proxy '${p.name}', referenced in arg 1 of ACL keyword '${r.keyword}' in proxy '${p.name}', has not ${r.kind} capability.`;
@@ -35,7 +35,7 @@ function resolve(model: Model, p: Proxy, r: Proxy['rules']['argRefs'][number]): 
       const beName = slash < 0 ? p.name : r.name.slice(0, slash);
       const srv = slash < 0 ? r.name : r.name.slice(slash + 1);
       const be = model.proxies.find((x) => x.cap.be && x.name === beName);
-      if (!be) return `unable to find backend '${beName}' ${tail}`;
+      if (!be) return `unable to find proxy '${beName}' ${tail}`;
       return be.servers.some((s) => s.name === srv)
         ? undefined : `unable to find server '${srv}' in proxy '${beName}', ${tail}`;
     }
@@ -138,6 +138,16 @@ registerPostParse((model, diag) => {
     const hit = conditions(p).find((c) => usesL6(p, c.cond));
     if (hit) {
       diag.warning(`Proxy '${p.name}': L6 sample fetches ignored on HTTP proxies (declared at ${hit.where.file}:${hit.where.line}).`, hit.where, 'plain');
+    }
+  }
+});
+
+registerPostParse((model, diag) => {
+  for (const p of model.proxies) {
+    for (const r of p.rules.errorfilesRefs) {
+      if (!model.others['http-errors'].some((h) => h.name === r.name)) {
+        diag.alert(Codes.CFG_SEMANTIC, `Proxy '${p.name}': unknown http-errors section '${r.name}' referenced by an http reply .`, r.where, 'plain');
+      }
     }
   }
 });

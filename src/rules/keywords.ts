@@ -13,6 +13,7 @@ import { parseTime } from '../config/units.js';
 import { parseAcl, checkAclName, AclError } from './acl.js';
 import { parseCondition, CondParseError } from './condition.js';
 import { usageBit } from './fetches.js';
+import { checkLogFormat } from './sample.js';
 import {
   ActionError, findAction, parseRedirect, HTTP_REQUEST, HTTP_RESPONSE, HTTP_AFTER_RESPONSE,
   TCP_REQUEST_CONNECTION, TCP_REQUEST_CONTENT, TCP_RESPONSE_CONTENT, type ActCtx, type ActionRow,
@@ -63,7 +64,7 @@ function warnOrder(c: KwContext, kind: RuleKind | undefined): void {
 
 function actCtx(p: ProxyDraft, c: KwContext, set: string): ActCtx {
   const experimental = 'expose-experimental-directives' in c.global.ssl;
-  return { pxLabel: pxLabel(p), pxName: p.name, hasBe: p.cap.be, refs: [], experimental, set };
+  return { pxLabel: pxLabel(p), pxName: p.name, hasBe: p.cap.be, hasFe: p.cap.fe, refs: [], errorfiles: [], warnings: [], experimental, set };
 }
 
 /** Run an action row: returns params and the index where the condition starts. */
@@ -120,6 +121,8 @@ function parseHttpRule(kw: string, table: Record<string, ActionRow>, set: HttpSe
   const cond = condition(rest, c, usage(p, fe, be),
     (m) => new ConfigError(`error detected while parsing an '${kw} ${name}' condition : ${m}.`));
   p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
+  p.rules.errorfilesRefs.push(...ac.errorfiles.map((name) => ({ name, where: c.where })));
+  for (const w of ac.warnings) c.warn(w);
   p.rules[set].push({ action: name, params, ...(cond ? { cond } : {}), where: c.where });
   // `capture ... len N` allocates a new request capture slot, as `declare capture` does
   if (name === 'capture' && typeof params['len'] === 'number') p.log.captures.request.push({ len: params['len'] });
@@ -150,6 +153,8 @@ function tcpRule(kw: 'tcp-request' | 'tcp-response', type: string, a: readonly s
   const cond = condition(rest, c, where,
     (m) => new ConfigError(`'${full} ${name}' : error detected in ${pxLabel(p)} while parsing '${rest[0]}' condition : ${m}`), full);
   p.rules.argRefs.push(...ac.refs.map((r) => ({ ...r, where: c.where })));
+  p.rules.errorfilesRefs.push(...ac.errorfiles.map((name) => ({ name, where: c.where })));
+  for (const w of ac.warnings) c.warn(w);
   const rule = { action: name, params, ...(cond ? { cond } : {}), where: c.where };
   if (kw === 'tcp-response') { p.rules.tcpResponseContent.push(rule); warnOrder(c, undefined); return; }
   if (type === 'connection') p.rules.tcpRequestConnection.push(rule);
@@ -204,6 +209,14 @@ const rows: KeywordRow[] = [
       const cond = condition(a.slice(1), c, usageBit('frontend use-backend rule'),
         (m) => new ConfigError(`error detected while parsing switching rule : ${m}.`));
       const dynamic = a[0].includes('%[');
+      if (dynamic) {
+        try {
+          const refs = checkLogFormat(a[0]);
+          p.rules.argRefs.push(...refs.map((r) => ({ ...r, label: `sample fetch keyword '${r.keyword}' in use_backend expression`, where: c.where })));
+        } catch {
+          // HAProxy reports a broken dynamic name only when resolving it after parsing; lb keeps it as written
+        }
+      }
       p.rules.useBackends.push({ name: a[0], file: c.where.file, line: c.where.line, ...(cond ? { cond } : {}), ...(dynamic ? { dynamic } : {}) });
       warnOrder(c, 'use_backend');
     },
@@ -229,14 +242,16 @@ const rows: KeywordRow[] = [
       const p = px(c);
       const label = `error detected in ${pxLabel(p)} while parsing redirect rule : `;
       let r;
+      const ac = actCtx(p, c, 'redirect');
       try {
-        r = parseRedirect(a, actCtx(p, c, 'redirect'));
+        r = parseRedirect(a, ac);
       } catch (e) {
         if (e instanceof ActionError) throw new ConfigError(label + e.message);
         throw e;
       }
       const cond = condition(a.slice(r.used), c, usage(p, FE_HRQ, BE_HRQ),
         (m) => new ConfigError(`${label}error in condition: ${m}.`));
+      // HAProxy 2.6 does not resolve the fetch arguments of a legacy redirect's format
       const q = r.params;
       p.rules.redirects.push({
         type: q['type'] as 'location', target: q['target'] as string, code: q['code'] as number,

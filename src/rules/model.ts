@@ -122,7 +122,9 @@ export interface ProxyRules {
   /** ACL names refused as not implemented; conditions naming them add no second error */
   refusedAcls: string[];
   /** Referenced objects resolved after parsing (nbsrv(be), http_auth(ul)) */
-  argRefs: Array<{ kind: 'backend' | 'frontend' | 'server' | 'userlist' | 'table'; name: string; keyword: string; where: Where }>;
+  argRefs: Array<{ kind: 'backend' | 'frontend' | 'server' | 'userlist' | 'table'; name: string; keyword: string; label?: string; where: Where }>;
+  /** `errorfiles <name>` of http replies, checked against http-errors sections */
+  errorfilesRefs: Array<{ name: string; where: Where }>;
 }
 
 export function initRules(): ProxyRules {
@@ -130,6 +132,6 @@ export function initRules(): ProxyRules {
     acls: [], useBackends: [], useServers: [], redirects: [],
     httpRequest: [], httpResponse: [], httpAfterResponse: [],
     tcpRequestConnection: [], tcpRequestSession: [], tcpRequestContent: [], tcpResponseContent: [],
-    monitorFail: [], argRefs: [], refusedAcls: [], inheritedBy: { fe: false, be: false },
+    monitorFail: [], argRefs: [], errorfilesRefs: [], refusedAcls: [], inheritedBy: { fe: false, be: false },
   };
 }

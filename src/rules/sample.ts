@@ -28,6 +28,8 @@ export interface ArgRef {
   /** '' when the argument was omitted: the proxy using it is meant */
   name: string;
   keyword: string;
+  /** how HAProxy names the referencing place, when not "ACL keyword '<kw>'" */
+  label?: string;
 }
 
 export interface ParsedSample {

@@ -219,3 +219,28 @@ t.test('inheriting rules from a defaults section', async (t) => {
   for (const [cfg, msg] of cases) t.same(alerts(load(cfg)), [`[ALERT] config : ${msg}`], msg);
   t.same(alerts(load('defaults d\n mode http\n http-request deny\ndefaults\nfrontend g from d\n bind :81\n timeout client 1s\nbackend b\n')), []);
 });
+
+t.test('http replies and reference labels', async (t) => {
+  const px = "error detected in frontend 'f' while parsing 'http-request return' rule :";
+  const cases: Array<[string, string]> = [
+    ['http-request return status 200 string', `${px} 'string' expects <str> as argument.`],
+    ['http-request return status 200 content-type', `${px} 'content-type' expects <ctype> as argument.`],
+    ['http-request return status 200 hdr x', `${px} 'hdr' expects <name> and <value> as arguments.`],
+    ['http-request return status 200 errorfile', `${px} 'errorfile' expects <fmt> as argument.`],
+    ['http-request return status 200 string x file /etc/hostname', `${px} unexpected 'file' argument, 'string' already defined.`],
+    ['http-request return status 200 lf-string x', `${px} a content type must be defined with a log-format payload.`],
+    ['http-request deny deny_status 200 string x', "error detected in frontend 'f' while parsing 'http-request deny' rule : a content type must be defined when non-empty payload is configured."],
+  ];
+  for (const [line, msg] of cases) t.equal(first(fe(` ${line}\n`)), `[ALERT] config : parsing [t.cfg:5] : ${msg}`, line);
+  t.equal(warnings(load(fe(' http-request return content-type x hdr a b\n')))[0],
+    "[WARNING] config : parsing [t.cfg:5] : content-type 'x' ignored by the http reply because neither errorfile nor payload defined.");
+  t.equal(first(fe(' http-request deny deny_status 500 errorfiles zz\n')), "[ALERT] config : Proxy 'f': unknown http-errors section 'zz' referenced by an http reply .");
+  const ref = (line: string) => first(fe(` ${line}\n`));
+  t.equal(ref('http-request set-var(txn.x) nbsrv(zz)'), "[ALERT] config : parsing [t.cfg:5]: unable to find backend 'zz' referenced in arg 1 of sample fetch keyword 'nbsrv' in http-request expression in proxy 'f'.");
+  t.equal(ref('http-response set-header x %[nbsrv(zz)]'), "[ALERT] config : parsing [t.cfg:5]: unable to find backend 'zz' referenced in arg 1 of sample fetch keyword 'nbsrv' in http-response response in proxy 'f'.");
+  t.equal(ref('http-request redirect location %[nbsrv(zz)]'), "[ALERT] config : parsing [t.cfg:5]: unable to find backend 'zz' referenced in arg 1 of sample fetch keyword 'nbsrv' in redirect format string in proxy 'f'.");
+  t.equal(ref('tcp-request content capture nbsrv(zz) len 1'), "[ALERT] config : parsing [t.cfg:5]: unable to find backend 'zz' referenced in arg 1 of sample fetch keyword 'nbsrv' in capture rule in proxy 'f'.");
+  t.equal(ref('http-request capture nbsrv(zz) len 1'), "[ALERT] config : parsing [t.cfg:5]: unable to find backend 'zz' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'f'.");
+  t.equal(ref('acl a srv_is_up(x/s)'), "[ALERT] config : parsing [t.cfg:5]: unable to find proxy 'x' referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'f'.");
+  t.equal(first('backend b\n http-request capture req.hdr(x) len 10\n'), "[ALERT] config : parsing [t.cfg:2] : error detected in backend 'b' while parsing 'http-request capture' rule : proxy 'b' has no frontend capability.");
+});
