@@ -18,20 +18,23 @@ import type { Balancer, LbServer, PickContext } from './types.js';
  * four words of an IPv6 one; -1 when not an IP. '::ffff:a.b.c.d' counts as
  * IPv4 (the client of an IPv4 bind seen through a dual-stack socket). */
 export function addrKey(a: string): number {
-  if (a.startsWith('::ffff:') && a.indexOf('.') > 0) a = a.slice(7);
-  if (a.indexOf(':') < 0) {
-    let v = 0, part = 0, dots = 0, digits = 0;
-    for (let i = 0; i < a.length; i++) {
-      const c = a.charCodeAt(i);
-      if (c === 46) { if (!digits || part > 255) return -1; v = v * 256 + part; part = 0; digits = 0; dots++; }
-      else if (c >= 48 && c <= 57) { part = part * 10 + c - 48; digits++; }
-      else return -1;
-    }
-    if (dots !== 3 || !digits || part > 255) return -1;
-    return (v * 256 + part) >>> 0;
-  }
+  if (a.indexOf(':') < 0) return ipv4(a, 0);
+  if (a.startsWith('::ffff:') && a.indexOf('.') > 0) return ipv4(a, 7);
   const w = ipv6Words(a);
   return w ? (w[0]! ^ w[1]! ^ w[2]! ^ w[3]!) >>> 0 : -1;
+}
+
+/** dotted quad starting at `from` → unsigned 32-bit, -1 if malformed (no allocation) */
+function ipv4(a: string, from: number): number {
+  let v = 0, part = 0, dots = 0, digits = 0;
+  for (let i = from; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 46) { if (!digits || part > 255) return -1; v = v * 256 + part; part = 0; digits = 0; dots++; }
+    else if (c >= 48 && c <= 57) { part = part * 10 + c - 48; digits++; }
+    else return -1;
+  }
+  if (dots !== 3 || !digits || part > 255) return -1;
+  return (v * 256 + part) >>> 0;
 }
 
 function ipv6Words(a: string): number[] | undefined {
@@ -44,7 +47,7 @@ function ipv6Words(a: string): number[] | undefined {
     const out: number[] = [];
     for (const g of p.split(':')) {
       if (g.includes('.')) {
-        const v4 = addrKey(g);
+        const v4 = ipv4(g, 0);
         if (v4 < 0) return undefined;
         out.push(v4 >>> 16, v4 & 0xffff);
       } else if (/^[0-9a-f]{1,4}$/i.test(g)) out.push(parseInt(g, 16));
