@@ -68,12 +68,7 @@ function hdrFetch(split: boolean, resSide: boolean | undefined, conv?: (s: strin
     const useRes = resSide ?? o.res;
     return (ctx) => {
       const list = headerValues(useRes ? ctx.resHeaders : ctx.rawHeaders, name, split);
-      if (o.many && occ === 0) {
-        if (!conv) return list;
-        const out: Smp[] = [];
-        for (const s of list) { const v = conv(s); if (v !== undefined) out.push(v); }
-        return out;
-      }
+      if (o.many && occ === 0) return conv ? convAll(list, conv) : list;
       const s = pick(list, occ === 0 ? -1 : occ);
       return s === undefined ? undefined : conv ? conv(s) : s;
     };
@@ -89,6 +84,13 @@ function hdrCnt(split: boolean, resSide: boolean | undefined): Builder {
       return h ? headerValues(h, name, split).length : undefined;
     };
   };
+}
+
+/** Apply `conv` to every value, dropping those without a result. */
+function convAll(list: readonly string[], conv: (s: string) => Smp | undefined): Smp[] {
+  const out: Smp[] = [];
+  for (let i = 0; i < list.length; i++) { const v = conv(list[i]!); if (v !== undefined) out.push(v); }
+  return out;
 }
 
 function intOf(s: string): number | undefined {
@@ -136,7 +138,7 @@ function cookFetch(set: boolean, conv?: (s: string) => Smp | undefined): Builder
     const name = args[0] ?? '';
     return (ctx) => {
       const list = cookieValues(set ? ctx.resHeaders : ctx.rawHeaders, name, set);
-      if (o.many) return conv ? list.map(conv).filter((x): x is Smp => x !== undefined) : list;
+      if (o.many) return conv ? convAll(list, conv) : list;
       // HAProxy returns the last occurrence of a request cookie, the first of a Set-Cookie
       const s = set ? list[0] : list[list.length - 1];
       return s === undefined ? undefined : conv ? conv(s) : s;
@@ -201,7 +203,7 @@ function urlp(conv?: (s: string) => Smp | undefined): Builder {
     return (ctx) => {
       if (ctx.target === undefined) return undefined;
       const list = urlParams(ctx.target, name, d, o.many);
-      if (o.many) return conv ? list.map(conv).filter((x): x is Smp => x !== undefined) : list;
+      if (o.many) return conv ? convAll(list, conv) : list;
       const s = list[0];
       return s === undefined ? undefined : conv ? conv(s) : s;
     };

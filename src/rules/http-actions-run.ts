@@ -187,7 +187,7 @@ function compileAction(rule: Rule, side: Side, env: CompileEnv, proxy: string): 
       const re = new RegExp(String(p['regex']));
       const f = lf('format');
       const fn = a === 'replace-header' ? replaceHeader : replaceValue;
-      return (ctx) => { fn(hdrs(ctx), hname, re, () => f(ctx)); return undefined; };
+      return (ctx) => { fn(hdrs(ctx), hname, re, f, ctx); return undefined; };
     }
     case 'set-status': {
       const code = p['status'] as number;

@@ -14,6 +14,7 @@
  */
 import { expandRefs } from './conv-run.js';
 import { targetParts } from './fetch-run.js';
+import type { AnyCtx } from './eval.js';
 
 /** Remove every header whose (lower-case) name passes `test`. */
 export function delHeaders(h: string[], test: (name: string) => boolean): void {
@@ -42,19 +43,19 @@ export function setHeader(h: string[], name: string, value: string): void {
 }
 
 /** replace-header: each line of `name` where `re` is found becomes `fmt` with its references. */
-export function replaceHeader(h: string[], name: string, re: RegExp, fmt: () => string): void {
+export function replaceHeader(h: string[], name: string, re: RegExp, fmt: (ctx: AnyCtx) => string, ctx: AnyCtx): void {
   let f: string | undefined;
   for (let i = 0; i < h.length; i += 2) {
     if (h[i] !== name) continue;
     const m = re.exec(h[i + 1]!);
     if (!m) continue;
-    f ??= fmt();
+    f ??= fmt(ctx);
     h[i + 1] = expandRefs(f, m);
   }
 }
 
 /** replace-value: the same, per comma-separated value. */
-export function replaceValue(h: string[], name: string, re: RegExp, fmt: () => string): void {
+export function replaceValue(h: string[], name: string, re: RegExp, fmt: (ctx: AnyCtx) => string, ctx: AnyCtx): void {
   let f: string | undefined;
   for (let i = 0; i < h.length; i += 2) {
     if (h[i] !== name) continue;
@@ -63,7 +64,7 @@ export function replaceValue(h: string[], name: string, re: RegExp, fmt: () => s
     for (let k = 0; k < segs.length; k++) {
       const m = re.exec(segs[k]!.trim());
       if (!m) continue;
-      f ??= fmt();
+      f ??= fmt(ctx);
       segs[k] = expandRefs(f, m);
       changed = true;
     }
