@@ -131,3 +131,20 @@ t.test('hash-balance-factor bounds the load of a hot key', async (t) => {
   for (let i = 0; i < 10; i++) { const s = p.pick(ctx({ uri: '/hot' }))!; p.take(s); }
   t.same(plain.map((s) => s.served).sort(), [0, 10], 'without it, affinity wins');
 });
+
+t.test('absolute-form URIs and header lists, observed on haproxy 2.6.12', async (t) => {
+  const abs = ['http://example.com/a/b?x=1', 'http://example.com', 'http://example.com/', 'https://h:8080/idx.html', '/a/b?x=1', '/', '/idx.html'];
+  const obs: [Balance, string][] = [
+    [{ algo: 'uri' }, 'ABCACCC'],
+    [{ algo: 'uri', uriPathOnly: true }, 'CACCCCC'],
+    [{ algo: 'uri', uriLen: 4, uriDepth: 1 }, 'CCCCACC'],
+  ];
+  for (const [bal, exp] of obs) {
+    const { b } = make(bal, '1:1:1');
+    t.equal(abs.map((uri) => b.pick(ctx({ uri }))!.name).join(''), exp, JSON.stringify(bal));
+  }
+  // Node joins repeated headers with ', '; haproxy hashes the first value, trimmed
+  const { b } = make({ algo: 'hdr', header: 'x-k' }, '1:1:1');
+  const vals = ['a, b', 'a,b', ' a ', 'a', 'b', 'b, a', '  hello  , x', 'hello'];
+  t.equal(vals.map((v) => b.pick(ctx({ header: () => v }))!.name).join(''), 'BBBBCCCC');
+});
