@@ -66,9 +66,12 @@ function reply(kind: 'deny' | 'tarpit' | 'return', p: Params, env: CompileEnv, w
   else if (typeof p['lfString'] === 'string') body = compileLogFormat(p['lfString'], where, env);
   else if (file) body = file.body;
   else if (lfFile) body = compileLogFormat(lfFile.body, where, env);
-  // `return` without payload is an empty response; deny/tarpit send the error page
-  else if (kind === 'return' && p['defaultErrorfiles'] !== true) body = '';
-  const base = { kind, status, headers: [] as ReadonlyArray<readonly [string, string]>, ...(contentType !== undefined ? { contentType } : {}) };
+  // Without payload (2.6.12): `return` is an empty response, so is deny/tarpit given any
+  // hdr or content-type argument (the content-type is then dropped); a bare deny/tarpit
+  // sends the error page.
+  else if (p['defaultErrorfiles'] !== true && (kind === 'return' || headers.length > 0 || contentType !== undefined)) body = '';
+  const typed = contentType !== undefined && body !== '' && body !== undefined;
+  const base = { kind, status, headers: [] as ReadonlyArray<readonly [string, string]>, ...(typed ? { contentType } : {}) };
   if (errorfile) {
     const prep = prepareErrorfile(Buffer.from(errorfile.body, 'latin1'));
     const raw = prep.ok ? prep.response.toString('latin1') : '';

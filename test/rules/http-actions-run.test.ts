@@ -114,6 +114,9 @@ t.test('return, deny, tarpit, auth bytes', async (t) => {
     '<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n');
   t.equal(answer('  http-request deny deny_status 400 content-type text/plain string "nope" hdr X-A b', g),
     'HTTP/1.1 400 Bad Request\r\nx-a: b\r\ncontent-length: 4\r\ncontent-type: text/plain\r\n\r\nnope');
+  t.equal(answer('  http-request deny hdr X y', g), 'HTTP/1.1 403 Forbidden\r\nx: y\r\ncontent-length: 0\r\n\r\n', 'hdr without payload: empty reply');
+  t.equal(answer('  http-request deny content-type text/plain', g), 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n', 'content-type alone: dropped');
+  t.equal(answer('  http-request return status 404 hdr X y', g), 'HTTP/1.1 404 Not Found\r\nx: y\r\ncontent-length: 0\r\n\r\n');
   const tp = reqRules('  http-request tarpit')(g)!;
   t.same({ kind: tp.kind, status: (tp as { status: number }).status }, { kind: 'tarpit', status: 500 });
   t.equal(renderVerdict(tp), 'HTTP/1.1 500 Internal Server Error\r\ncontent-length: 97\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n' +
