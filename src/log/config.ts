@@ -59,7 +59,9 @@ export interface LogConf {
   formatWhere?: { file: string; line: number };
   formatSd?: string;
   errorFormat?: string;
+  errorFormatWhere?: { file: string; line: number };
   uniqueIdFormat?: string;
+  uniqueIdWhere?: { file: string; line: number };
   tag?: string;
   captures: {
     request: Array<{ name?: string; len: number }>;

@@ -1,8 +1,8 @@
 /**
  * Light validation of log-format strings (reference §7.7): %-variables must
  * be known, %{...} flags must close and precede a variable, %[...] must be
- * closed. Sample expressions inside %[ ] are not checked here (the fetch
- * table belongs to the rules). Compiling a format for the data plane is a
+ * closed. Sample expressions inside %[ ] are checked by a callback (the
+ * fetch table belongs to the rules). Compiling a format for the data plane is a
  * separate, later step; this runs once at load time.
  */
 
@@ -20,17 +20,30 @@ export type FormatNode =
   | { kind: 'var'; name: string; flags: string[] }
   | { kind: 'expr'; expr: string; flags: string[] };
 
+/** A format error; `nodes` counts the pieces parsed before it (HAProxy keeps them). */
+export class LogFormatError extends Error {
+  constructor(message: string, readonly nodes: number) {
+    super(message);
+  }
+}
+
 /**
- * Parse a log-format string. Throws an Error whose message is HAProxy's
- * reason (the caller adds "failed to parse log-format : ").
+ * Parse a log-format string. `checkExpr` validates a %[...] expression
+ * (given its text and the rest of the format, as HAProxy quotes it) and
+ * throws with HAProxy's reason. Throws LogFormatError with HAProxy's reason
+ * (the caller adds "failed to parse log-format : ").
  */
-export function parseLogFormat(fmt: string): FormatNode[] {
+export function parseLogFormat(fmt: string, checkExpr?: (expr: string, rest: string) => void): FormatNode[] {
   const out: FormatNode[] = [];
   let text = '';
   let i = 0;
   const flush = (): void => {
     if (text) out.push({ kind: 'text', text });
     text = '';
+  };
+  const fail = (msg: string): never => {
+    flush();
+    throw new LogFormatError(msg, out.length);
   };
   while (i < fmt.length) {
     const ch = fmt[i]!;
@@ -41,26 +54,29 @@ export function parseLogFormat(fmt: string): FormatNode[] {
     let flags: string[] = [];
     if (fmt[i] === '{') {
       const end = fmt.indexOf('}', i);
-      if (end < 0) throw new Error(`truncated line after '${fmt.slice(i + 1)}'.`);
+      if (end < 0) fail(`truncated line after '${fmt.slice(i + 1)}'.`);
       flags = fmt.slice(i + 1, end).split(',').filter((f) => f !== '');
       i = end + 1;
       if (i >= fmt.length || !/[A-Za-z0-9[]/.test(fmt[i]!)) {
-        throw new Error(`parse argument modifier without variable name near '${fmt.slice(start, i)}'.`);
+        fail(`parse argument modifier without variable name near '${fmt.slice(start, i)}'.`);
       }
     }
-    if (i >= fmt.length) throw new Error(`truncated line after '%'.`);
+    if (i >= fmt.length) fail(`truncated line after '%'.`);
     if (fmt[i] === '[') {
-      const end = fmt.indexOf(']', i);
-      if (end < 0) throw new Error(`missing ']' after '${fmt.slice(i + 1)}'.`);
+      const rest = fmt.slice(i + 1);
+      const end = rest.indexOf(']');
+      const expr = end < 0 ? rest : rest.slice(0, end);
       flush();
-      out.push({ kind: 'expr', expr: fmt.slice(i + 1, end), flags });
-      i = end + 1;
+      try { checkExpr?.(expr, rest); } catch (e) { fail((e as Error).message); }
+      out.push({ kind: 'expr', expr, flags });
+      if (end < 0) throw new LogFormatError(`missing ']' after '${rest}'.`, out.length);
+      i += 1 + end + 1;
       continue;
     }
     const m = /^[A-Za-z0-9]+/.exec(fmt.slice(i));
     if (!m) { text += fmt.slice(start, i); continue; }
     if (!LOG_VARIABLES.has(m[0])) {
-      throw new Error(`no such format variable '${m[0]}'. If you wanted to emit the '%' character verbatim, you need to use '%%'.`);
+      fail(`no such format variable '${m[0]}'. If you wanted to emit the '%' character verbatim, you need to use '%%'.`);
     }
     flush();
     out.push({ kind: 'var', name: m[0], flags });

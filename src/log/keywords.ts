@@ -3,13 +3,14 @@
  * option httplog/httpslog/tcplog, captures, unique-id-format. The flag
  * options (dontlognull, logasap, ...) are rows of config/proxy.ts.
  */
-import { ConfigError } from '../core/errors.js';
+import { Codes, ConfigError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import { registerPostParse } from '../config/postparse.js';
-import type { ProxyDraft } from '../config/model.js';
+import type { Proxy, ProxyDraft } from '../config/model.js';
+import type { Diagnostics, Where } from '../config/diag.js';
 import { parseLogTarget, type LogConf, type LogStyle } from './config.js';
-import { parseLogFormat } from './format.js';
-import { checkLogFormat } from '../rules/sample.js';
+import { parseLogFormat, LogFormatError } from './format.js';
+import { parseSample, SampleError, formatExprError } from '../rules/sample.js';
 
 const p = (c: KwContext): ProxyDraft => c.proxy();
 
@@ -59,18 +60,33 @@ function formatArg(kw: string, a: readonly string[]): string {
 }
 
 /**
- * HAProxy parses formats once the whole file is read and reports errors as
- * "Parsing [file:line]: failed to parse <what> : <reason>".
+ * HAProxy parses the formats a frontend ends up with once the whole file is
+ * read (inherited ones included, reported at their defaults line) and words
+ * errors as "Parsing [file:line]: failed to parse <what> : <reason>".
  */
-function checkFormat(c: KwContext, what: string, fmt: string): void {
+function checkFormat(px: Proxy, diag: Diagnostics, what: string, fmt: string, at: Where): boolean {
   try {
-    parseLogFormat(fmt);
-    const refs = checkLogFormat(fmt);
-    p(c).rules.argRefs.push(...refs.map((r) => ({ ...r, where: c.where })));
+    parseLogFormat(fmt, (expr, rest) => {
+      try {
+        const refs = parseSample(expr, false).refs;
+        px.rules.argRefs.push(...refs.map((r) => ({ ...r, where: at })));
+      } catch (e) {
+        if (!(e instanceof SampleError)) throw e;
+        throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
+      }
+    });
+    return true;
   } catch (e) {
-    throw new ConfigError(`Parsing [${c.where.file}:${c.where.line}]: failed to parse ${what} : ${(e as Error).message}`, 'plain');
+    if (!(e instanceof LogFormatError)) throw e;
+    diag.alert(Codes.CFG_INVALID, `Parsing [${at.file}:${at.line}]: failed to parse ${what} : ${e.message}`, at, 'plain');
+    // HAProxy keeps what it parsed before the error; nothing parsed = no format
+    if (e.nodes === 0 && what === 'log-format') emptyFormats.add(px);
+    return false;
   }
 }
+
+/** frontends whose log-format failed before producing anything */
+const emptyFormats = new WeakSet<Proxy>();
 
 function captureLen(v: string | undefined): number {
   const m = /^\s*([-+]?\d+)/.exec(v ?? '');
@@ -103,7 +119,6 @@ const rows: KeywordRow[] = [
     parse: (a, c) => {
       const fmt = formatArg('log-format', a);
       if (ignoredInBackend(c, 'log-format')) return;
-      if (p(c).kind !== 'defaults') checkFormat(c, 'log-format', fmt);
       setStyle(c, 'custom', 'log-format', fmt);
     },
   },
@@ -113,10 +128,6 @@ const rows: KeywordRow[] = [
     parse: (a, c) => {
       const fmt = formatArg('log-format-sd', a);
       if (ignoredInBackend(c, 'log-format-sd')) return;
-      // HAProxy 2.6 loses the line of this directive: "Parsing [(null):0]"
-      try { parseLogFormat(fmt); } catch (e) {
-        throw new ConfigError(`Parsing [(null):0]: failed to parse log-format-sd : ${(e as Error).message}`, 'plain');
-      }
       p(c).log.formatSd = fmt;
     },
   },
@@ -126,8 +137,8 @@ const rows: KeywordRow[] = [
     parse: (a, c) => {
       const fmt = formatArg('error-log-format', a);
       if (ignoredInBackend(c, 'error-log-format')) return;
-      if (p(c).kind !== 'defaults') checkFormat(c, 'error-log-format', fmt);
       p(c).log.errorFormat = fmt;
+      p(c).log.errorFormatWhere = { file: c.where.file, line: c.where.line };
     },
   },
   {
@@ -135,8 +146,8 @@ const rows: KeywordRow[] = [
     sections: 'dfbl',
     parse: (a, c) => {
       const fmt = formatArg('unique-id-format', a);
-      if (p(c).kind !== 'defaults') checkFormat(c, 'unique-id', fmt);
       p(c).log.uniqueIdFormat = fmt;
+      p(c).log.uniqueIdWhere = { file: c.where.file, line: c.where.line };
     },
   },
   {
@@ -222,8 +233,21 @@ const rows: KeywordRow[] = [
 
 register('proxy', rows);
 
+registerPostParse((model, diag) => {
+  for (const px of model.proxies) {
+    const lg = px.log;
+    // HAProxy's order: log-format (frontends), unique-id (all), then the others
+    if (px.cap.fe && lg.style === 'custom' && lg.format !== undefined) checkFormat(px, diag, 'log-format', lg.format, lg.formatWhere ?? px.where);
+    if (lg.uniqueIdFormat !== undefined) checkFormat(px, diag, 'unique-id', lg.uniqueIdFormat, lg.uniqueIdWhere ?? px.where);
+    if (!px.cap.fe) continue;
+    if (lg.errorFormat !== undefined) checkFormat(px, diag, 'error-log-format', lg.errorFormat, lg.errorFormatWhere ?? px.where);
+    // HAProxy 2.6 loses the line of log-format-sd: "Parsing [(null):0]"
+    if (lg.formatSd !== undefined) checkFormat(px, diag, 'log-format-sd', lg.formatSd, { file: '(null)', line: 0 });
+  }
+}, -3);
+
 /*
- * HAProxy's per-proxy order (2.6.12): httplog fallback (-2), http-check
+ * HAProxy's per-proxy order (2.6.12): format errors (-3), httplog fallback (-2), http-check
  * rules (-1), timeouts (config/validate.ts, 0), tcp-check rules (1), log
  * format ignored (2), stats ignored (3), capture ignored (4). The phases
  * reproduce it exactly for one proxy; several proxies are not interleaved.
@@ -235,7 +259,7 @@ registerPostParse((model, diag) => {
     const lg = px.log;
     const hasFormat = lg.style !== 'default';
     const hasTarget = lg.targets.length > 0 || (lg.global && globalTargets > 0);
-    if (hasFormat && !hasTarget) {
+    if (hasFormat && !hasTarget && !emptyFormats.has(px)) {
       const type = px.kind === 'listen' ? 'proxy' : px.kind;
       diag.warning(`log format ignored for ${type} '${px.name}' since it has no log address.`, lg.formatWhere ?? px.where, 'plain');
     }
