@@ -15,11 +15,15 @@ import { MapFarm } from './static-rr.js';
 import type { Balancer, LbServer, PickContext } from './types.js';
 
 /** source address → HAProxy's 32-bit key: the IPv4 address, or the XOR of the
- * four words of an IPv6 one; -1 when not an IP. '::ffff:a.b.c.d' counts as
- * IPv4 (the client of an IPv4 bind seen through a dual-stack socket). */
+ * four words of an IPv6 one; -1 when not an IP. '::ffff:a.b.c.d' is what an
+ * IPv6 socket reports for an IPv4 client: haproxy (bind :::80 v4v6) hashes it
+ * as IPv6, i.e. 0xffff ^ address (observed). */
 export function addrKey(a: string): number {
   if (a.indexOf(':') < 0) return ipv4(a, 0);
-  if (a.startsWith('::ffff:') && a.indexOf('.') > 0) return ipv4(a, 7);
+  if (a.startsWith('::ffff:') && a.indexOf('.') > 0) {
+    const v4 = ipv4(a, 7);
+    return v4 < 0 ? v4 : (0xffff ^ v4) >>> 0;
+  }
   const w = ipv6Words(a);
   return w ? (w[0]! ^ w[1]! ^ w[2]! ^ w[3]!) >>> 0 : -1;
 }

@@ -35,7 +35,8 @@ export interface LbServer {
 
 /** Per-request inputs. The caller reuses one object per stream (no allocation per pick). */
 export interface PickContext {
-  /** client address as Node prints it ('10.0.0.1', '::1', '::ffff:10.0.0.1'); '' = not IP */
+  /** client address as the socket reports it ('10.0.0.1', '::1'; '::ffff:10.0.0.1' from an
+   * IPv6 socket hashes as IPv6, as with haproxy's `bind :::80 v4v6`); '' = not IP */
   src: string;
   /** request URI as received (path + query, or absolute form), one char per byte */
   uri: string;

@@ -27,7 +27,7 @@ t.test('hash functions', async (t) => {
   t.equal(typeof wt6(s, 0, s.length), 'number');
   t.equal(fullHash(0), fullHash(0) >>> 0);
   t.equal(addrKey('127.0.0.1'), 0x7f000001);
-  t.equal(addrKey('::ffff:127.0.0.1'), 0x7f000001);
+  t.equal(addrKey('::ffff:127.0.0.1'), 0x7f00fffe, 'IPv4-mapped: hashed as IPv6');
   t.equal(addrKey('::1'), 1);
   t.equal(addrKey('2001:db8::1'), (0x20010db8 ^ 1) >>> 0);
   t.equal(addrKey('/tmp/sock'), -1);
@@ -72,6 +72,14 @@ t.test('balance source, map-based and consistent', async (t) => {
   t.equal(srcs.map((src) => b.pick(ctx({ src }))!.name).join(''), 'CABCABCABCABCABCABCABCABCABCA');
   ({ b } = make({ algo: 'source' }, '1:1:1', ht('consistent', 'sdbm', true)));
   t.equal(srcs.map((src) => b.pick(ctx({ src }))!.name).join(''), 'BACABACAACBCCCAAACAAABBAAAACA');
+  // 7 servers; an IPv4 listener, then "bind :::port v4v6" (mapped addresses), then ::1
+  const seven = Array.from({ length: 14 }, (_, i) => `127.0.0.${i + 1}`);
+  for (const [h, v4, mapped, v6] of [[MAP, 'CDEFGABCDEFGAB', 'BAGFEDCBAGFEDC', 'B'], [ht('consistent', 'sdbm', true), 'FDGADACAFEBDDC', 'GCACADEDDDFCFE', 'C']] as const) {
+    ({ b } = make({ algo: 'source' }, '1:1:1:1:1:1:1', h));
+    t.equal(seven.map((src) => b.pick(ctx({ src }))!.name).join(''), v4, `${h.method} IPv4`);
+    t.equal(seven.map((src) => b.pick(ctx({ src: '::ffff:' + src }))!.name).join(''), mapped, `${h.method} IPv4-mapped`);
+    t.equal(b.pick(ctx({ src: '::1' }))!.name, v6, `${h.method} ::1`);
+  }
 });
 
 t.test('balance url_param: value hashed, absent name falls back to round robin', async (t) => {
