@@ -156,3 +156,17 @@ t.test('absolute-form URIs and header lists, observed on haproxy 2.6.12', async 
   const vals = ['a, b', 'a,b', ' a ', 'a', 'b', 'b, a', '  hello  , x', 'hello'];
   t.equal(vals.map((v) => b.pick(ctx({ header: () => v }))!.name).join(''), 'BBBBCCCC');
 });
+
+t.test('consistent hashing without a key walks the ring (observed on haproxy 2.6.12)', async (t) => {
+  const cons = ht('consistent', 'sdbm', true);
+  let { b } = make({ algo: 'url_param', param: 'id' }, '1:1:1', cons);
+  const run = (n: number) => Array.from({ length: n }, () => b.pick(ctx({ uri: '/x' }))!.name).join('');
+  t.equal(run(60), 'CCBACAABCAAABBCACCBCABCCABACBCBAACBABBCBACBACBABCCBACAABCAAA');
+  let ss; ({ b, ss } = make({ algo: 'url_param', param: 'id' }, '1:2:1', cons));
+  const got = [run(40)];
+  by(ss, 'B').usable = false; b.update(); got.push(run(20));
+  by(ss, 'B').usable = true; b.update(); got.push(run(30));
+  t.equal(got.join(' '), 'CCBACAABCAAABBCACCBCABBCCABBBACBBBCBBAAC ACACACACCACAACAAACAC CBCABBCCABBBACBBBCBBAACBABBBBB');
+  ({ b } = make({ algo: 'url_param', param: 'id' }, '1:2:1'));
+  t.equal(run(12), 'ABBCABBCABBC', 'map-based: the static-rr map');
+});
