@@ -111,6 +111,11 @@ function fail(status: number, reason: string, offset: number): HeadError {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+/** Node's Buffer has latin1Slice (what toString('latin1') calls, minus its argument checks). */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
 /**
  * Where the head's text ends (an offset in buf after a blank line), or -1 when
  * no blank line has arrived yet. One native search for CRLFCRLF covers the
@@ -118,7 +123,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
  * stops at the FIRST blank line, so an earlier bare "\n\n" is still honoured.
  */
 function headEnd(buf: Buffer, pos: number, end: number): number {
-  const i = buf.indexOf(CRLFCRLF, pos);
+  const i = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(CRLFCRLF, pos);
   if (i >= 0 && i + 4 <= end) return i + 4;
   for (let c = pos; c + 1 < end; c++) {
     if (buf[c] !== LF) continue;
@@ -166,13 +171,16 @@ function parseHeaderLines(s: string, pos: number, out: string[], max: number): n
     if (c !== c) return 'truncated head'; // NaN: past the text (cannot happen after headEnd)
     first = false;
     const nameStart = pos;
-    let hash = 0;
-    while (CT[c]! & T_TOKEN) {
-      hash = (Math.imul(hash, 31) + LOWER[c]!) | 0;
-      c = s.charCodeAt(++pos);
+    pos = s.indexOf(':', pos);
+    if (pos < 0) return 'invalid header name';
+    let name = knownName(s, nameStart, pos);
+    if (name === '') {
+      // not a common name: every byte must be a tchar (this also refuses a
+      // space before the colon, or a colon-less line ending in a later one)
+      for (let i = nameStart; i < pos; i++) if (!(CT[s.charCodeAt(i)]! & T_TOKEN)) return 'invalid header name';
+      if (pos === nameStart) return 'invalid header name';
+      name = s.slice(nameStart, pos).toLowerCase();
     }
-    if (c !== COLON || pos === nameStart) return 'invalid header name';
-    const name = internName(s, nameStart, pos, hash);
     c = s.charCodeAt(++pos);
     while (c === SP || c === HT) c = s.charCodeAt(++pos);
     const vStart = (lastValue = pos);
@@ -213,24 +221,31 @@ const KNOWN_NAMES = [
   'x-content-type-options', 'x-frame-options', 'alt-svc',
 ];
 const NAME_SLOTS = 1024;
-const NAME_TABLE: (string | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+const NAME_TABLE: string[] = new Array<string>(NAME_SLOTS).fill('');
+function nameSlot(len: number, first: number, mid: number, last: number): number {
+  return (((first * 31 + mid) * 31 + last) * 7 + len) & (NAME_SLOTS - 1);
+}
 for (const n of KNOWN_NAMES) {
-  let h = 0;
-  for (let i = 0; i < n.length; i++) h = (Math.imul(h, 31) + n.charCodeAt(i)) | 0;
-  const slot = (h ^ n.length) & (NAME_SLOTS - 1);
-  if (NAME_TABLE[slot] === undefined) NAME_TABLE[slot] = n; // a colliding name is simply not interned
+  let slot = nameSlot(n.length, n.charCodeAt(0), n.charCodeAt(n.length >> 1), n.charCodeAt(n.length - 1));
+  while (NAME_TABLE[slot] !== '') slot = (slot + 1) & (NAME_SLOTS - 1);
+  NAME_TABLE[slot] = n;
 }
 
-function internName(s: string, a: number, b: number, hash: number): string {
+/** The interned lower-case name when s[a, b) is a known name in any case, else ''. */
+function knownName(s: string, a: number, b: number): string {
   const len = b - a;
-  const cand = NAME_TABLE[(hash ^ len) & (NAME_SLOTS - 1)];
-  if (cand !== undefined && cand.length === len) {
-    let i = 0;
-    while (i < len && cand.charCodeAt(i) === LOWER[s.charCodeAt(a + i)]) i++;
-    if (i === len) return cand;
+  if (len === 0) return '';
+  let slot = nameSlot(len, LOWER[s.charCodeAt(a)]!, LOWER[s.charCodeAt(a + (len >> 1))]!, LOWER[s.charCodeAt(b - 1)]!);
+  for (;;) {
+    const cand = NAME_TABLE[slot]!;
+    if (cand === '') return '';
+    if (cand.length === len) {
+      let i = 0;
+      while (i < len && cand.charCodeAt(i) === LOWER[s.charCodeAt(a + i)]) i++;
+      if (i === len) return cand;
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
   }
-  const n = s.slice(a, b);
-  return n.toLowerCase();
 }
 
 const CRLF_RE = /[\r\n]/g;
@@ -266,7 +281,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   const from = skipEmptyLines(buf, start, end);
   const stop = headEnd(buf, from, end);
   if (stop < 0) return end - start >= limits.maxRawHead ? fail(400, 'head too large', end - start) : NEED_MORE;
-  const s = buf.toString('latin1', from, stop);
+  const s = (buf as Latin1Buffer).latin1Slice(from, stop);
   const skipped = from - start;
   let pos = 0;
   let c = s.charCodeAt(0);
@@ -314,7 +329,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, reqMe
   const from = skipEmptyLines(buf, start, end);
   const stop = headEnd(buf, from, end);
   if (stop < 0) return end - start >= limits.maxRawHead ? fail(502, 'head too large', end - start) : NEED_MORE;
-  const s = buf.toString('latin1', from, stop);
+  const s = (buf as Latin1Buffer).latin1Slice(from, stop);
   const skipped = from - start;
   const version = parseVersion(s, 0);
   if (version < 0 || s.charCodeAt(8) !== SP) return fail(502, 'invalid version', skipped);
@@ -356,7 +371,8 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, reqMe
     if (head.framing === 'length') removeAll(rawHeaders, 'content-length');
     head.framing = 'none';
     head.length = 0;
-  } else if (status === 304 || reqMethod === 'HEAD') {
+  } else if (status === 304 || reqMethod === 'HEAD' || (reqMethod === 'CONNECT' && status < 300)) {
+    // no body; after a 2xx to CONNECT the connection becomes a tunnel
     head.framing = 'none';
     head.length = 0;
   } else if (head.framing === 'none') {
@@ -410,7 +426,7 @@ function analyse(head: RequestHead | ResponseHead, isReq: boolean): string | und
         }
         break;
       case 6:
-        if (n === 'expect' && isReq && h[i + 1]!.toLowerCase() === '100-continue') (head as RequestHead).expect100 = true;
+        if (n === 'expect' && isReq && head.version >= 11 && h[i + 1]!.toLowerCase() === '100-continue') (head as RequestHead).expect100 = true;
         break;
     }
   }
@@ -570,6 +586,7 @@ export class ChunkedDecoder {
   error = '';
   trailers: string[] | null = null;
   private digits = 0;
+  private lineBytes = 0;
   private line: number[] | null = null;
   private trailerBytes = 0;
 
@@ -583,6 +600,7 @@ export class ChunkedDecoder {
     this.error = '';
     this.trailers = null;
     this.digits = 0;
+    this.lineBytes = 0;
     this.line = null;
     this.trailerBytes = 0;
   }
@@ -594,6 +612,7 @@ export class ChunkedDecoder {
       const c = buf[pos]!;
       switch (this.state) {
         case C_SIZE: {
+          if (++this.lineBytes > this.maxTrailerBytes) return this.fail('chunk size line too long', pos);
           const h = HEXVAL[c]!;
           if (h >= 0) {
             this.remaining = this.remaining * 16 + h;
@@ -607,11 +626,13 @@ export class ChunkedDecoder {
           continue;
         }
         case C_SIZE_BWS:
+          if (++this.lineBytes > this.maxTrailerBytes) return this.fail('chunk size line too long', pos);
           if (c === SP || c === HT) { pos++; continue; }
           if (c === 59) { this.state = C_EXT; pos++; continue; }
           this.state = C_SIZE_LF;
           continue;
         case C_EXT:
+          if (++this.lineBytes > this.maxTrailerBytes) return this.fail('chunk size line too long', pos);
           if (c === CR || c === LF) { this.state = C_SIZE_LF; continue; }
           if (c === 0) return this.fail('invalid chunk extension', pos);
           pos++;
@@ -625,6 +646,7 @@ export class ChunkedDecoder {
           if (c !== LF) return this.fail('bare CR', pos);
           pos++;
           this.digits = 0;
+          this.lineBytes = 0;
           if (this.remaining === 0) {
             this.state = C_TRAILER;
             this.line = [];
