@@ -11,6 +11,7 @@ import { LeastConn } from './leastconn.js';
 import { RandomBalancer } from './random.js';
 import { RoundRobin } from './roundrobin.js';
 import { StaticRr } from './static-rr.js';
+import type { ProxyCore } from '../config/proxy.js';
 import type { BalanceConf, Balancer, LbServer } from './types.js';
 
 export type { BalanceConf, Balancer, LbServer, PickContext } from './types.js';
@@ -32,4 +33,15 @@ export function createBalancer(conf: BalanceConf, servers: LbServer[]): Balancer
     case 'random': return new RandomBalancer(servers, all, b.draws ?? 2, conf.hashBalanceFactor ?? 0);
     default: return new HashBalancer(b, conf.hashType, servers, all, conf.hashBalanceFactor ?? 0);
   }
+}
+
+/** The balance part of a parsed backend (no `balance` line = roundrobin). */
+export function balanceConfOf(p: ProxyCore): BalanceConf {
+  return {
+    balance: p.balance ?? { algo: 'roundrobin' },
+    hashType: p.hashType,
+    allbackups: p.flags['allbackups'] === true,
+    mode: p.mode === 'http' ? 'http' : 'tcp',
+    ...(p.hashBalanceFactor ? { hashBalanceFactor: p.hashBalanceFactor } : {}),
+  };
 }

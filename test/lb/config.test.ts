@@ -21,3 +21,15 @@ t.test('hash-type messages verified against haproxy 2.6.12', async (t) => {
     A("parsing [t.cfg:4] : 'hash-type' only supports 'avalanche' as a modifier for hash functions."),
   ]);
 });
+
+t.test('balanceConfOf: from a parsed backend to its balancer', async (t) => {
+  const { balanceConfOf, createBalancer } = await import('../../src/lb/index.js');
+  const r = load('defaults\n mode http\nbackend b\n balance uri whole\n option allbackups\n hash-type consistent\nbackend c\nbackend d\n mode tcp\n balance hdr(host)\n');
+  const [b, c, d] = r.model!.proxies;
+  t.same(balanceConfOf(b!), {
+    balance: { algo: 'uri', uriWhole: true }, hashType: { method: 'consistent', fn: 'sdbm', avalanche: true }, allbackups: true, mode: 'http',
+  });
+  t.equal(createBalancer(balanceConfOf(c!), []).algo, 'roundrobin', 'no balance line');
+  t.equal(createBalancer(balanceConfOf(d!), []).algo, 'roundrobin', 'layer 7 hash in tcp mode');
+  t.equal(createBalancer(balanceConfOf(b!), []).algo, 'uri');
+});
