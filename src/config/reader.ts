@@ -74,6 +74,10 @@ export function errnoText(e: unknown): string {
     case 'EISDIR': return 'Is a directory';
     case 'ENOTDIR': return 'Not a directory';
     case 'ELOOP': return 'Too many levels of symbolic links';
+    case 'EADDRINUSE': return 'Address already in use';
+    case 'EADDRNOTAVAIL': return 'Cannot assign requested address';
+    case 'ECONNREFUSED': return 'Connection refused';
+    case 'EPERM': return 'Operation not permitted';
     default: return (e as Error).message ?? String(e);
   }
 }

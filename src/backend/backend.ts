@@ -1,0 +1,244 @@
+/**
+ * A backend at run time: its servers, the balancer, the backend queue and
+ * the connection logic with HAProxy's retries and redispatch (reference
+ * §2.8 retries/redispatch, §2.9 timeouts, §2.10 maxconn and queueing).
+ *
+ * Invariants: a server's `served` is incremented when a request/connection
+ * is assigned to it and decremented exactly once by `release()`; a waiter in
+ * the queue is answered exactly once (server, or queue timeout).
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { ServerRuntime } from './server-runtime.js';
+import { newCounters, type Counters } from '../stats/counters.js';
+import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/index.js';
+import type { Proxy } from '../config/model.js';
+import { compileForwardFor } from '../proxy/frontend.js';
+import type { ForwardFor } from '../proxy/headers.js';
+
+export type AssignFailure = 'no-server' | 'queue-timeout' | 'queue-full';
+
+interface Waiter {
+  ctx: PickContext;
+  cb: (srv: ServerRuntime | undefined, why?: AssignFailure) => void;
+  timer: NodeJS.Timeout | undefined;
+  done: boolean;
+}
+
+export interface ConnectOutcome {
+  srv: ServerRuntime;
+  sock: Socket;
+  /** the connection came from the idle pool */
+  reused: boolean;
+  /** retries spent (for logs: +N when redispatched) */
+  retries: number;
+  redispatched: boolean;
+}
+
+export class BackendRuntime {
+  readonly name: string;
+  readonly conf: Proxy;
+  readonly servers: ServerRuntime[];
+  readonly counters: Counters = newCounters();
+  readonly balancer: Balancer;
+  private readonly queue: Waiter[] = [];
+  readonly timeoutConnect: number;
+  readonly timeoutServer: number;
+  readonly timeoutQueue: number;
+  readonly timeoutTunnel: number;
+  readonly retries: number;
+  /** option redispatch interval: undefined = off, -1 = last retry only */
+  readonly redispatch: number | undefined;
+  /** `option http-server-close` or `httpclose`: no server keep-alive */
+  readonly serverClose: boolean;
+  /** `option httpclose`: close the client connection after the response */
+  readonly httpClose: boolean;
+  readonly forwardfor: ForwardFor | undefined;
+
+  constructor(conf: Proxy) {
+    this.name = conf.name;
+    this.conf = conf;
+    this.servers = conf.servers.map((s, i) => new ServerRuntime(s.id ?? i + 1, s, () => this.serverChanged()));
+    const t = conf.timeouts;
+    this.timeoutConnect = t.connect ?? 0;
+    this.timeoutServer = t.server ?? 0;
+    this.timeoutQueue = t.queue ?? t.connect ?? 0;
+    this.timeoutTunnel = t.tunnel ?? 0;
+    this.retries = conf.retries;
+    this.redispatch = conf.redispatch;
+    this.serverClose = conf.httpConnMode === 'http-server-close' || conf.httpConnMode === 'httpclose';
+    this.httpClose = conf.httpConnMode === 'httpclose';
+    this.forwardfor = compileForwardFor(conf.forwardfor);
+    this.balancer = createBalancer({
+      balance: conf.balance ?? { algo: 'roundrobin' },
+      hashType: conf.hashType,
+      allbackups: !!conf.flags['allbackups'],
+      mode: conf.mode,
+      hashBalanceFactor: conf.hashBalanceFactor,
+    }, this.servers);
+  }
+
+  /** Called by the server operations after any state/weight change. */
+  private serverChanged(): void {
+    this.balancer.update();
+    this.drainQueue();
+  }
+
+  /** Number of usable servers (nbsrv()). */
+  nbsrv(): number {
+    let n = 0;
+    for (const s of this.servers) if (s.usable && !s.backup) n++;
+    return n;
+  }
+
+  /**
+   * Assign a server to a request: the balancer's pick, or the backend queue
+   * when every candidate is at its maxconn. `exclude` is skipped (redispatch).
+   */
+  assign(ctx: PickContext, cb: Waiter['cb'], exclude?: ServerRuntime): void {
+    const srv = this.pick(ctx, exclude);
+    if (srv) { cb(srv); return; }
+    if (!this.balancer.hasServers()) { cb(undefined, 'no-server'); return; }
+    const w: Waiter = { ctx, cb, timer: undefined, done: false };
+    if (this.timeoutQueue > 0) {
+      w.timer = setTimeout(() => this.expire(w), this.timeoutQueue);
+    }
+    this.queue.push(w);
+    const c = this.counters;
+    c.qcur = this.queue.length;
+    if (c.qcur > c.qmax) c.qmax = c.qcur;
+  }
+
+  private pick(ctx: PickContext, exclude?: ServerRuntime): ServerRuntime | undefined {
+    ctx.avoid = exclude;
+    const srv = this.balancer.pick(ctx) as ServerRuntime | undefined;
+    ctx.avoid = undefined;
+    if (!srv || isFull(srv)) return undefined;
+    this.balancer.take(srv);
+    srv.counters.lbtot++;
+    this.counters.lbtot++;
+    return srv;
+  }
+
+  private expire(w: Waiter): void {
+    if (w.done) return;
+    w.done = true;
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.counters.qcur = this.queue.length;
+    w.cb(undefined, 'queue-timeout');
+  }
+
+  /** A request/connection on `srv` ended: free its slot, serve the queue. */
+  release(srv: ServerRuntime): void {
+    this.balancer.release(srv);
+    this.drainQueue();
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0) {
+      const w = this.queue[0]!;
+      const srv = this.pick(w.ctx);
+      if (!srv) {
+        if (!this.balancer.hasServers()) {
+          this.queue.shift();
+          w.done = true;
+          if (w.timer) clearTimeout(w.timer);
+          w.cb(undefined, 'no-server');
+          continue;
+        }
+        return;
+      }
+      this.queue.shift();
+      this.counters.qcur = this.queue.length;
+      w.done = true;
+      if (w.timer) clearTimeout(w.timer);
+      w.cb(srv);
+    }
+  }
+
+  /** An idle pooled connection to `srv`, if one is still open. */
+  takeIdle(srv: ServerRuntime): Socket | undefined {
+    const idle = srv.idle;
+    while (idle.length > 0) {
+      const s = idle.pop()!;
+      if (!s.destroyed && s.readyState === 'open') return s;
+      s.destroy();
+    }
+    return undefined;
+  }
+
+  /** Return a healthy upstream connection to the pool. */
+  putIdle(srv: ServerRuntime, sock: Socket): void {
+    if (!srv.usable || sock.destroyed || srv.idle.length >= 64) { sock.destroy(); return; }
+    srv.idle.push(sock);
+  }
+
+  /**
+   * Open a connection to an assigned server with HAProxy's retry rules:
+   * a failed attempt is retried on the same server after
+   * min(timeout connect, 1s); with `option redispatch` the last retry (or
+   * every Nth) goes to another server at once. `dstPort` resolves servers
+   * without a port. The callback runs once; on failure `srv` is released.
+   */
+  connect(srv: ServerRuntime, ctx: PickContext, dstPort: number, allowIdle: boolean,
+    cb: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void): void {
+    let retriesLeft = this.retries;
+    let retries = 0;
+    let redispatched = false;
+    const attempt = (s: ServerRuntime): void => {
+      if (allowIdle) {
+        const idle = this.takeIdle(s);
+        if (idle) { cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
+      }
+      this.open(s, dstPort, (sock) => {
+        if (sock) { cb(undefined, { srv: s, sock, reused: false, retries, redispatched }); return; }
+        s.counters.econ++;
+        this.counters.econ++;
+        if (retriesLeft <= 0) { this.release(s); cb('connect'); return; }
+        retriesLeft--;
+        retries++;
+        s.counters.wretr++;
+        this.counters.wretr++;
+        const rd = this.redispatch;
+        const redispatchNow = rd !== undefined && (rd === -1 ? retriesLeft === 0 : retries % rd === 0);
+        if (redispatchNow && this.servers.length > 1) {
+          this.release(s);
+          this.assign(ctx, (next, why) => {
+            if (!next) { cb(why ?? 'no-server'); return; }
+            if (next !== s) { redispatched = true; next.counters.wredis++; this.counters.wredis++; }
+            attempt(next);
+          }, s);
+          return;
+        }
+        setTimeout(() => attempt(s), Math.min(this.timeoutConnect || 1000, 1000));
+      });
+    };
+    attempt(srv);
+  }
+
+  /** One TCP connect bounded by `timeout connect`; cb(undefined) on failure. */
+  private open(srv: ServerRuntime, dstPort: number, cb: (sock: Socket | undefined) => void): void {
+    const a = srv.address;
+    let sock: Socket;
+    if (a.family === 'unix' || a.family === 'abns') {
+      sock = netConnect({ path: a.family === 'abns' ? `\0${a.path}` : a.path!, allowHalfOpen: true });
+    } else if (srv.host !== undefined) {
+      sock = netConnect({ host: srv.host, port: srv.port(dstPort), allowHalfOpen: true });
+    } else {
+      queueMicrotask(() => cb(undefined));
+      return;
+    }
+    let settled = false;
+    const done = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      sock.removeListener('error', onError);
+      if (ok) { sock.setNoDelay(true); cb(sock); } else { sock.destroy(); cb(undefined); }
+    };
+    const onError = (): void => done(false);
+    const timer = this.timeoutConnect > 0 ? setTimeout(() => done(false), this.timeoutConnect) : undefined;
+    sock.once('connect', () => done(true));
+    sock.once('error', onError);
+  }
+}

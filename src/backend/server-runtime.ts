@@ -1,0 +1,115 @@
+/**
+ * A server at run time: its address, state, weight, connection counts, idle
+ * upstream connections and counters. The server operations below are the
+ * only writers of a server's state (house plan): checks, the runtime API and
+ * reloads all go through them, and the backend is told to rebalance.
+ */
+import type { Socket } from 'node:net';
+import type { ServerConf } from './server.js';
+import type { SockAddr } from '../proxy/address.js';
+import { newCounters, type Counters } from '../stats/counters.js';
+
+/** Operational state as stats name it. */
+export type OpState = 'UP' | 'DOWN';
+/** Administrative state: READY, DRAIN (no new LB traffic), MAINT (no traffic). */
+export type AdminState = 'READY' | 'DRAIN' | 'MAINT';
+
+export class ServerRuntime {
+  readonly id: number;
+  readonly name: string;
+  readonly conf: ServerConf;
+  /** current user weight (0..256) */
+  weight: number;
+  readonly initialWeight: number;
+  backup: boolean;
+  maxconn: number;
+  maxqueue: number;
+  op: OpState = 'UP';
+  admin: AdminState;
+  /** requests (HTTP) or connections (TCP) currently served */
+  served = 0;
+  /** requests waiting for this server (persistence) */
+  queued = 0;
+  /** eligible for load balancing: UP, READY, weight > 0 */
+  usable = true;
+  readonly counters: Counters = newCounters();
+  /** idle keep-alive connections to this server, most recent last */
+  readonly idle: Socket[] = [];
+  address: SockAddr;
+  /** IP to connect to (resolved fqdn or literal); undefined: no address */
+  host: string | undefined;
+  lastChange = Date.now();
+
+  constructor(id: number, conf: ServerConf, private readonly onChange: (s: ServerRuntime) => void) {
+    this.id = id;
+    this.name = conf.name;
+    this.conf = conf;
+    this.weight = conf.weight;
+    this.initialWeight = conf.weight;
+    this.backup = conf.backup;
+    this.maxconn = conf.maxconn;
+    this.maxqueue = conf.maxqueue;
+    this.address = conf.address;
+    this.host = conf.resolved ?? conf.address.host;
+    this.admin = conf.disabled || conf.maintResolution ? 'MAINT' : 'READY';
+    this.refresh();
+  }
+
+  /** Recompute eligibility; called after any state or weight change. */
+  private refresh(): void {
+    const inet = this.address.family === 'ipv4' || this.address.family === 'ipv6';
+    const hasAddress = inet ? this.host !== undefined : this.address.path !== undefined;
+    this.usable = this.op === 'UP' && this.admin === 'READY' && this.weight > 0 && hasAddress;
+  }
+
+  private changed(): void {
+    this.lastChange = Date.now();
+    this.refresh();
+    if (!this.usable) this.closeIdle();
+    this.onChange(this);
+  }
+
+  // --- server operations -------------------------------------------------
+
+  setOp(op: OpState): void {
+    if (this.op === op) return;
+    this.op = op;
+    this.changed();
+  }
+
+  setAdmin(admin: AdminState): void {
+    if (this.admin === admin) return;
+    this.admin = admin;
+    this.changed();
+  }
+
+  setWeight(w: number): void {
+    if (this.weight === w) return;
+    this.weight = w;
+    this.changed();
+  }
+
+  setAddress(host: string, port?: number): void {
+    this.host = host;
+    if (port !== undefined) this.address = { ...this.address, port, portEnd: port };
+    this.closeIdle();
+    this.changed();
+  }
+
+  /** Close idle upstream connections (server left service or moved). */
+  closeIdle(): void {
+    for (const s of this.idle.splice(0)) s.destroy();
+  }
+
+  /** Port to connect to for a client that reached `dstPort`. */
+  port(dstPort: number): number {
+    const a = this.address;
+    if (a.portOffset) return dstPort + a.port;
+    return a.port === 0 ? dstPort : a.port;
+  }
+
+  /** Saturated when maxconn is set and reached. */
+  full(): boolean {
+    return this.maxconn > 0 && this.served >= this.maxconn;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Running a configuration: build the runtime objects from the Model (one
+ * BackendRuntime per proxy with backend capability, one FrontendRuntime per
+ * proxy with frontend capability), bind every listener, then serve until a
+ * signal stops the process (reference §6.3: SIGINT/SIGTERM hard stop,
+ * SIGUSR1 soft stop). Bind failures print HAProxy's alerts and exit 1.
+ */
+import type { Socket } from 'node:net';
+import { BackendRuntime } from '../backend/backend.js';
+import { FrontendRuntime } from '../proxy/frontend.js';
+import { listen, type Listener } from '../proxy/listener.js';
+import { tcpSession } from '../proxy/tcp.js';
+import { httpSession } from '../proxy/http.js';
+import { levelPrefix } from '../config/diag.js';
+import { errnoText } from '../config/reader.js';
+import type { Model } from '../config/model.js';
+
+export interface Runtime {
+  readonly model: Model;
+  readonly frontends: FrontendRuntime[];
+  readonly backends: Map<string, BackendRuntime>;
+  /** stop accepting, let sessions finish, resolve when all are done */
+  softStop(): Promise<void>;
+  /** close everything now */
+  hardStop(): void;
+}
+
+export interface RunIo {
+  err(line: string): void;
+}
+
+/** Build and bind. Rejects (after printing HAProxy's alerts) if a listener fails. */
+export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
+  const backends = new Map<string, BackendRuntime>();
+  for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p));
+  const frontends: FrontendRuntime[] = [];
+  for (const p of model.proxies) if (p.cap.fe && !p.disabled) frontends.push(new FrontendRuntime(p, backends, model.global));
+  const unsupported = frontends.flatMap((fe) => fe.unsupported);
+  if (unsupported.length > 0) {
+    // never run a configuration whose rules lb would silently skip
+    for (const u of unsupported) io.err(`${levelPrefix('ALERT', process.pid)}config : ${u} (not implemented in lb yet).`);
+    throw new Error('unsupported rules');
+  }
+
+  const sockets = new Set<Socket>();
+  const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+    if (fe.conf.mode === 'http') httpSession(fe, sock, l);
+    else tcpSession(fe, sock, l);
+  };
+
+  const pid = process.pid;
+  let failed = false;
+  for (const fe of frontends) {
+    for (const b of fe.conf.binds) {
+      for (const a of b.addrs) {
+        try {
+          fe.listeners.push(await listen(b, a, onConnection(fe)));
+        } catch (e) {
+          failed = true;
+          const label = a.family === 'unix' ? a.path : `${a.family === 'ipv6' ? `[${a.host || '::'}]` : a.host || '0.0.0.0'}:${a.port}`;
+          io.err(`${levelPrefix('ALERT', pid)}Binding [${b.where.file}:${b.where.line}] for ${fe.conf.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}: cannot bind socket (${errnoText(e)}) for [${label}]`);
+        }
+      }
+    }
+  }
+  const closeListeners = (): Promise<void> => Promise.all(frontends.flatMap((fe) => fe.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))))).then(() => undefined);
+  if (failed) {
+    io.err(`${levelPrefix('ALERT', pid)}[lb.main()] Some protocols failed to start their listeners! Exiting.`);
+    await closeListeners();
+    throw new Error('bind failed');
+  }
+  return {
+    model, frontends, backends,
+    async softStop() {
+      const closing = closeListeners();
+      for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
+      await closing;
+      for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
+    },
+    hardStop() {
+      for (const fe of frontends) for (const l of fe.listeners) l.server.close();
+      for (const s of sockets) s.destroy();
+      for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
+    },
+  };
+}
+
+/** Errors Node reports with errno codes, as HAProxy words them. */
+export { errnoText };

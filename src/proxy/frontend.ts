@@ -1,0 +1,126 @@
+/**
+ * A frontend at run time: its listeners, counters, timeouts and the
+ * backend selection (`use_backend` rules in order, then `default_backend`;
+ * a `listen` section is its own backend). Reference §2.4.
+ * Conditions are compiled once at start-up (rules/eval.ts).
+ */
+import type { Socket } from 'node:net';
+import { newCounters, type Counters } from '../stats/counters.js';
+import { compileCondition, type HttpReqCtx } from '../rules/eval.js';
+import { compileHttpRequestRules, compileRedirectRules, type RuleRunner } from '../rules/http-actions-run.js';
+import { renderVerdict, type Verdict } from '../rules/reply.js';
+import type { GlobalConf } from '../config/global.js';
+import { compileMatcher } from '../rules/match.js';
+import type { ForwardFor } from './headers.js';
+import type { BackendRuntime } from '../backend/backend.js';
+import type { Proxy } from '../config/model.js';
+import type { Listener } from './listener.js';
+
+interface Route {
+  /** undefined = unconditional */
+  test: ((ctx: HttpReqCtx) => boolean) | undefined;
+  backend: BackendRuntime | undefined;
+  /** dynamic name (log-format): not resolved by lb yet */
+  dynamic?: string;
+}
+
+export class FrontendRuntime {
+  readonly name: string;
+  readonly conf: Proxy;
+  readonly counters: Counters = newCounters();
+  readonly listeners: Listener[] = [];
+  readonly timeoutClient: number;
+  readonly timeoutHttpRequest: number;
+  readonly timeoutHttpKeepAlive: number;
+  private readonly routes: Route[] = [];
+  readonly defaultBackend: BackendRuntime | undefined;
+  readonly runtimeGlobal: GlobalConf;
+  /** `option httpclose`: one request per client connection */
+  readonly httpClose: boolean;
+  /** `option http-server-close` / `httpclose`: no server keep-alive */
+  readonly serverClose: boolean;
+  readonly forwardfor: ForwardFor | undefined;
+  /** nbsrv(<backend>) for the rules */
+  readonly nbsrv: (backend: string) => number;
+  /** everything the rules of this frontend use that lb does not execute */
+  readonly unsupported: string[] = [];
+  private readonly httpRules: RuleRunner<HttpReqCtx>;
+  private readonly redirects: RuleRunner<HttpReqCtx>;
+
+  constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf) {
+    this.name = conf.name;
+    this.conf = conf;
+    this.runtimeGlobal = global;
+    this.httpClose = conf.httpConnMode === 'httpclose';
+    this.serverClose = conf.httpConnMode === 'http-server-close' || this.httpClose;
+    this.forwardfor = compileForwardFor(conf.forwardfor);
+    this.nbsrv = (name) => backends.get(name)?.nbsrv() ?? 0;
+    const opts = { proxy: conf.name, unsupported: this.unsupported };
+    this.httpRules = compileHttpRequestRules(conf.rules.httpRequest, conf.rules.acls, opts);
+    this.redirects = compileRedirectRules(conf.rules.redirects, conf.rules.acls, opts);
+    const t = conf.timeouts;
+    this.timeoutClient = t.client ?? 0;
+    this.timeoutHttpRequest = t['http-request'] ?? this.timeoutClient;
+    this.timeoutHttpKeepAlive = t['http-keep-alive'] ?? this.timeoutHttpRequest;
+    for (const u of conf.rules.useBackends) {
+      this.routes.push({
+        test: u.cond ? compileCondition(u.cond, conf.rules.acls, { unsupported: this.unsupported }) : undefined,
+        backend: u.dynamic ? undefined : backends.get(u.name),
+        dynamic: u.dynamic ? u.name : undefined,
+      });
+    }
+    this.defaultBackend = conf.cap.be ? backends.get(conf.name) : conf.defaultBackend ? backends.get(conf.defaultBackend.name) : undefined;
+  }
+
+  /**
+   * http-request rules then legacy redirects (HAProxy's order, §2.4): a
+   * verdict means lb answers the request itself.
+   */
+  requestRules(ctx: HttpReqCtx): Verdict | undefined {
+    return this.httpRules(ctx) ?? this.redirects(ctx);
+  }
+
+  /** Bytes and status of a verdict; undefined for silent-drop/reject (close). */
+  renderVerdict(v: unknown, close: boolean): { bytes: string; status: number } | undefined {
+    const verdict = v as Verdict;
+    if (verdict.kind === 'reject' || verdict.kind === 'silent-drop' || verdict.kind === 'allow') return undefined;
+    const status = verdict.kind === 'auth' ? 401 : verdict.status;
+    return { bytes: renderVerdict(verdict, { close }), status };
+  }
+
+  /** Backend for a request (first matching use_backend, else the default). */
+  route(ctx: HttpReqCtx): BackendRuntime | undefined {
+    for (const r of this.routes) {
+      if (r.test && !r.test(ctx)) continue;
+      if (r.backend) return r.backend;
+    }
+    return this.defaultBackend;
+  }
+
+  /** Backend for a TCP connection: rules see layer-4 fetches only. */
+  routeTcp(cli: Socket, _l: Listener): BackendRuntime | undefined {
+    if (this.routes.length === 0) return this.defaultBackend;
+    return this.route(l4Context(cli, this.name));
+  }
+}
+
+/** A request context with only layer-4 information (mode tcp). */
+export function l4Context(cli: Socket, frontend: string): HttpReqCtx {
+  return {
+    method: '', target: '', version: 11, rawHeaders: [],
+    src: cli.remoteAddress ?? '', srcPort: cli.remotePort ?? 0,
+    dst: cli.localAddress ?? '', dstPort: cli.localPort ?? 0,
+    frontend, nbsrv: () => 0, vars: new Map(),
+  };
+}
+
+/** `option forwardfor` as the engine uses it: `except <net>` compiled once. */
+export function compileForwardFor(f: Proxy['forwardfor']): ForwardFor | undefined {
+  if (!f) return undefined;
+  const out: ForwardFor = { header: f.header, ifNone: f.ifNone };
+  if (f.except !== undefined) {
+    const m = compileMatcher('ip', [f.except], false, []);
+    out.except = (ip) => m(ip);
+  }
+  return out;
+}

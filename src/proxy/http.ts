@@ -1,0 +1,578 @@
+/**
+ * mode http: lb's HTTP/1.1 engine on raw sockets (reference §2.8, §2.9, §3).
+ * One HttpSession per client connection; requests are handled one at a
+ * time, in order (pipelined requests wait in the input buffer). Heads are
+ * parsed by http1.ts, bodies streamed as they arrive (never buffered
+ * whole), server connections kept alive and pooled per server.
+ *
+ * Hot path (STYLE rule 4): no closure is created per request; per-connection
+ * handlers are bound once; heads are serialised in one Buffer.
+ */
+import type { Socket } from 'node:net';
+import {
+  parseRequestHead, parseResponseHead, ChunkedDecoder, chunkHeader, lastChunk,
+  writeRequestHead, writeResponseHead, headLimits, CONNECTION_CLOSE, TE_CHUNKED,
+  type HeadLimits, type RequestHead, type ResponseHead,
+} from './http1.js';
+import { forwardHeaders, forwardedForLine, clientAddress } from './headers.js';
+import { httpError, rawHttpError } from './errors.js';
+import type { FrontendRuntime } from './frontend.js';
+import type { Listener } from './listener.js';
+import type { BackendRuntime, AssignFailure, ConnectOutcome } from '../backend/backend.js';
+import type { ServerRuntime } from '../backend/server-runtime.js';
+import type { HttpReqCtx } from '../rules/eval.js';
+import type { PickContext } from '../lb/index.js';
+import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
+
+const EMPTY = Buffer.alloc(0);
+
+const enum St {
+  /** waiting for (the rest of) a request head */
+  Head,
+  /** request dispatched: waiting for a server connection */
+  Connecting,
+  /** request sent (body may still flow), waiting for / relaying the response */
+  Exchange,
+  /** upgraded: raw tunnel both ways */
+  Tunnel,
+  Closed,
+}
+
+let limitsCache: { key: string; limits: HeadLimits } | undefined;
+function limitsFor(fe: FrontendRuntime): HeadLimits {
+  const g = fe.runtimeGlobal;
+  const key = `${g.bufsize}/${g.maxrewrite}/${g.httpMaxhdr}`;
+  if (!limitsCache || limitsCache.key !== key) limitsCache = { key, limits: headLimits(g.bufsize, g.maxrewrite, g.httpMaxhdr) };
+  return limitsCache.limits;
+}
+
+export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void {
+  new HttpSession(fe, cli, l);
+}
+
+class HttpSession implements PickContext {
+  // PickContext for the balancer
+  src: string;
+  /** client address as HAProxy writes it (IPv4-mapped shown as IPv4) */
+  private readonly clientIp: string;
+  uri = '';
+  avoid: undefined;
+  private st = St.Head;
+  /** unparsed client bytes */
+  private inBuf: Buffer = EMPTY;
+  private req: RequestHead | undefined;
+  private ctx: HttpReqCtx | undefined;
+  private be: BackendRuntime | undefined;
+  private srv: ServerRuntime | undefined;
+  private up: Socket | undefined;
+  private upReused = false;
+  private upBuf: Buffer = EMPTY;
+  private res: ResponseHead | undefined;
+  /** request body bytes still expected from the client (framing 'length') */
+  private reqLeft = 0;
+  private reqChunked = false;
+  private reqDone = true;
+  private resLeft = 0;
+  private resDone = false;
+  private readonly reqDec = new ChunkedDecoder();
+  private readonly resDec = new ChunkedDecoder();
+  /** client connection closes after the current response */
+  private closeAfter = false;
+  /** the server connection must not be reused */
+  private upClose = false;
+  private requests = 0;
+  private readonly limits: HeadLimits;
+  private readonly onUpData: (d: Buffer) => void;
+  private readonly onUpEnd: () => void;
+  private readonly onUpError: () => void;
+  private readonly onUpTimeout: () => void;
+  private readonly onAssigned: (srv: ServerRuntime | undefined, why?: AssignFailure) => void;
+  private readonly onConnected: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void;
+  private readonly onUpDrain: () => void;
+  private readonly onCliDrain: () => void;
+
+  constructor(private readonly fe: FrontendRuntime, private readonly cli: Socket, private readonly l: Listener) {
+    this.src = cli.remoteAddress ?? '';
+    this.clientIp = clientAddress(this.src);
+    this.limits = limitsFor(fe);
+    sessionStart(fe.counters, Date.now());
+    this.onUpData = (d) => this.upData(d);
+    this.onUpEnd = () => this.upEnd();
+    this.onUpError = () => this.upFailed();
+    this.onUpTimeout = () => this.upTimeout();
+    this.onAssigned = (srv, why) => this.assigned(srv, why);
+    this.onConnected = (err, out) => this.connected(err, out);
+    this.onUpDrain = () => { if (this.st !== St.Closed) this.cli.resume(); };
+    this.onCliDrain = () => { if (this.up && this.st !== St.Closed) this.up.resume(); };
+    cli.on('data', (d: Buffer) => this.cliData(d));
+    cli.on('end', () => this.cliEnd());
+    cli.on('error', () => this.close());
+    cli.on('close', () => this.close());
+    cli.on('drain', this.onCliDrain);
+    cli.setTimeout(fe.timeoutHttpRequest, () => this.cliTimeout());
+  }
+
+  header(name: string): string | undefined {
+    const h = this.ctx?.rawHeaders;
+    if (!h) return undefined;
+    for (let i = 0; i < h.length; i += 2) if (h[i] === name) return h[i + 1];
+    return undefined;
+  }
+
+  random(): number {
+    return Math.random();
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  private cliData(d: Buffer): void {
+    switch (this.st) {
+      case St.Head:
+        this.inBuf = this.inBuf.length === 0 ? d : Buffer.concat([this.inBuf, d]);
+        this.parseHead();
+        return;
+      case St.Tunnel:
+        this.fe.counters.bin += d.length;
+        if (this.up && !this.up.write(d)) this.cli.pause();
+        return;
+      case St.Connecting:
+      case St.Exchange:
+        if (!this.reqDone) { this.reqBody(d, 0); return; }
+        // pipelined data: keep it for later, stop reading until this exchange ends
+        this.inBuf = this.inBuf.length === 0 ? d : Buffer.concat([this.inBuf, d]);
+        this.cli.pause();
+        return;
+      default:
+    }
+  }
+
+  private cliEnd(): void {
+    if (this.st === St.Head) {
+      this.clientEnded = true;
+      // nothing pending: close; a partial request: 400 (HAProxy's CR)
+      if (this.inBuf.length === 0) this.close(); else this.parseHead();
+      return;
+    }
+    if (this.st === St.Tunnel) { this.up?.end(); return; }
+    if (!this.reqDone) { this.close(); return; }
+    // half-closed after complete request(s): answer them, then close
+    this.clientEnded = true;
+  }
+
+  /** the client shut its sending side */
+  private clientEnded = false;
+
+  private cliTimeout(): void {
+    if (this.st === St.Head) {
+      if (this.inBuf.length === 0 && this.requests > 0) { this.close(); return; } // keep-alive idle: silent
+      this.fail(408);
+      return;
+    }
+    if (this.st === St.Tunnel || !this.reqDone) this.close();
+  }
+
+  private parseHead(): void {
+    const buf = this.inBuf;
+    const r = parseRequestHead(buf, 0, buf.length, this.limits);
+    if (r === null) {
+      if (this.clientEnded) { if (buf.length > 0) this.fail(400); else this.endClient(); }
+      return;
+    }
+    if (r.kind === 'error') {
+      this.fe.counters.ereq++;
+      this.fail(r.status === 422 ? 400 : r.status);
+      return;
+    }
+    this.startRequest(r, buf.subarray(r.headBytes));
+  }
+
+  private startRequest(req: RequestHead, rest: Buffer): void {
+    const fe = this.fe;
+    this.requests++;
+    fe.counters.reqTot++;
+    this.req = req;
+    this.inBuf = EMPTY;
+    this.uri = req.target;
+    this.cli.setTimeout(fe.timeoutClient);
+    const ctx: HttpReqCtx = {
+      method: req.method, target: req.target, version: req.version === 10 ? 10 : 11, rawHeaders: req.rawHeaders,
+      src: this.src, srcPort: this.cli.remotePort ?? 0, dst: this.cli.localAddress ?? '', dstPort: this.cli.localPort ?? 0,
+      frontend: fe.name, nbsrv: fe.nbsrv, vars: new Map(),
+    };
+    this.ctx = ctx;
+    this.closeAfter = req.connClose || (req.version === 10 && !req.connKeepAlive) || fe.httpClose || this.closeAfter;
+    this.reqDone = req.framing !== 'length' && req.framing !== 'chunked';
+    this.reqChunked = req.framing === 'chunked';
+    this.reqLeft = req.framing === 'length' ? req.length : 0;
+    if (this.reqChunked) this.reqDec.reset();
+    const verdict = fe.requestRules(ctx);
+    if (verdict !== undefined) {
+      this.cli.pause();
+      this.intercept(verdict);
+      return;
+    }
+    const be = fe.route(ctx);
+    if (!be) { this.fail(503); return; }
+    this.be = be;
+    ctx.backend = be.name;
+    this.st = St.Connecting;
+    this.cli.pause();
+    this.pendingBody = rest;
+    be.assign(this, this.onAssigned);
+  }
+
+  /** request body bytes received before the server connection was ready */
+  private pendingBody: Buffer = EMPTY;
+
+  private assigned(srv: ServerRuntime | undefined, why?: AssignFailure): void {
+    if (this.st === St.Closed) { if (srv) this.be!.release(srv); return; }
+    if (!srv) { this.fail(503, why); return; }
+    this.srv = srv;
+    // reuse an idle connection only when the request can be replayed
+    const safe = this.reqDone;
+    this.be!.connect(srv, this, this.cli.localPort ?? 0, safe, this.onConnected);
+  }
+
+  private connected(err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome): void {
+    if (err || !out) { this.srv = undefined; this.fail(503, err); return; }
+    this.srv = out.srv;
+    if (this.st === St.Closed) { out.sock.destroy(); this.be!.release(out.srv); this.srv = undefined; return; }
+    const up = out.sock;
+    this.up = up;
+    this.upReused = out.reused;
+    up.on('data', this.onUpData);
+    up.on('end', this.onUpEnd);
+    up.on('error', this.onUpError);
+    up.on('close', this.onUpError);
+    up.on('drain', this.onUpDrain);
+    up.setTimeout(this.be!.timeoutServer, this.onUpTimeout);
+    sessionStart(out.srv.counters, Date.now());
+    sessionStart(this.be!.counters, Date.now());
+    this.sendHead();
+  }
+
+  private sendHead(): void {
+    const req = this.req!;
+    const ctx = this.ctx!;
+    const be = this.be!;
+    let extra = '';
+    // content-length travels in rawHeaders; transfer-encoding is re-framed here
+    if (req.framing === 'chunked') extra += TE_CHUNKED;
+    if (be.httpClose) this.closeAfter = true;
+    if (req.upgrade) extra += 'connection: upgrade\r\n';
+    else if (this.fe.serverClose || be.serverClose) { extra += CONNECTION_CLOSE; this.upClose = true; }
+    const ff = this.fe.forwardfor ?? be.forwardfor;
+    const headers = forwardHeaders(ctx.rawHeaders, req.upgrade);
+    if (ff) extra += forwardedForLine(headers, this.clientIp, ff);
+    const head = writeRequestHead(ctx.method, ctx.target, 11, headers, extra);
+    this.st = St.Exchange;
+    this.resDone = false;
+    this.res = undefined;
+    this.upBuf = EMPTY;
+    this.up!.write(head);
+    this.be!.counters.bin += head.length;
+    const pending = this.pendingBody;
+    this.pendingBody = EMPTY;
+    if (!this.reqDone) {
+      if (pending.length > 0) this.reqBody(pending, 0);
+      if (!this.reqDone) this.cli.resume();
+    } else if (pending.length > 0) {
+      this.inBuf = pending; // pipelined request(s)
+    }
+  }
+
+  /** Relay request body bytes d[from..] to the server. */
+  private reqBody(d: Buffer, from: number): void {
+    if (this.st === St.Connecting) {
+      this.pendingBody = this.pendingBody.length === 0 ? d.subarray(from) : Buffer.concat([this.pendingBody, d.subarray(from)]);
+      return;
+    }
+    const up = this.up!;
+    let rest: Buffer = EMPTY;
+    if (!this.reqChunked) {
+      const n = Math.min(this.reqLeft, d.length - from);
+      if (n > 0) { up.write(d.subarray(from, from + n)); this.fe.counters.bin += n; }
+      this.reqLeft -= n;
+      if (this.reqLeft === 0) { this.reqDone = true; rest = d.subarray(from + n); }
+    } else {
+      const dec = this.reqDec;
+      let pos = from;
+      while (pos < d.length) {
+        pos = dec.advance(d, pos, d.length);
+        if (dec.error) { this.fe.counters.ereq++; this.fail(400); return; }
+        if (dec.dataEnd > dec.dataStart) {
+          up.write(chunkHeader(dec.dataEnd - dec.dataStart));
+          up.write(d.subarray(dec.dataStart, dec.dataEnd));
+          up.write('\r\n');
+        }
+        if (dec.done) { up.write(lastChunk(dec.trailers)); this.reqDone = true; break; }
+      }
+      this.fe.counters.bin += pos - from;
+      if (this.reqDone) rest = d.subarray(pos);
+    }
+    if (this.reqDone) {
+      if (rest.length > 0) this.inBuf = rest;
+      if (this.resDone) this.finishExchange();
+      else this.cli.pause();
+    } else if (up.writableNeedDrain) {
+      this.cli.pause();
+    }
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  private upData(d: Buffer): void {
+    if (this.st === St.Tunnel) {
+      this.fe.counters.bout += d.length;
+      if (!this.cli.write(d)) this.up!.pause();
+      return;
+    }
+    if (this.st !== St.Exchange) return;
+    if (this.res === undefined) {
+      this.upBuf = this.upBuf.length === 0 ? d : Buffer.concat([this.upBuf, d]);
+      this.parseResponse();
+      return;
+    }
+    this.resBody(d, 0);
+  }
+
+  private parseResponse(): void {
+    for (;;) {
+      const buf = this.upBuf;
+      const r = parseResponseHead(buf, 0, buf.length, this.req!.method, this.limits);
+      if (r === null) return;
+      if (r.kind === 'error') {
+        this.srv!.counters.eresp++;
+        this.be!.counters.eresp++;
+        this.upClose = true;
+        this.fail(502);
+        return;
+      }
+      this.upReused = false; // a response arrived: failures are no longer a stale reuse
+      if (r.status >= 100 && r.status < 200 && r.status !== 101) {
+        // interim response: forward and wait for the final one
+        this.cli.write(writeResponseHead(11, r.status, r.reason, forwardHeaders(r.rawHeaders, false)));
+        this.upBuf = buf.subarray(r.headBytes);
+        if (this.upBuf.length === 0) return;
+        continue;
+      }
+      this.startResponse(r, buf.subarray(r.headBytes));
+      return;
+    }
+  }
+
+  private startResponse(res: ResponseHead, rest: Buffer): void {
+    this.res = res;
+    this.upBuf = EMPTY;
+    const srv = this.srv!;
+    countStatus(srv.counters, res.status);
+    countStatus(this.be!.counters, res.status);
+    countStatus(this.fe.counters, res.status);
+    if (res.connClose || res.version === 10 && !res.connKeepAlive) this.upClose = true;
+    let extra = '';
+    if (res.status === 101 && this.req!.upgrade) {
+      extra = 'connection: upgrade\r\n';
+      this.cli.write(writeResponseHead(11, res.status, res.reason, forwardHeaders(res.rawHeaders, true), extra));
+      this.st = St.Tunnel;
+      this.upClose = true;
+      const tunnel = this.be!.timeoutTunnel;
+      if (tunnel) { this.cli.setTimeout(tunnel); this.up!.setTimeout(tunnel); }
+      if (rest.length > 0) this.cli.write(rest);
+      const pending = this.inBuf;
+      this.inBuf = EMPTY;
+      if (pending.length > 0) this.up!.write(pending);
+      this.cli.resume();
+      return;
+    }
+    this.resLeft = res.framing === 'length' ? res.length : 0;
+    if (res.framing === 'chunked') { this.resDec.reset(); extra += TE_CHUNKED; }
+    else if (res.framing === 'close') this.closeAfter = true;
+    if (this.closeAfter) extra += CONNECTION_CLOSE;
+    const head = writeResponseHead(11, res.status, res.reason, forwardHeaders(res.rawHeaders, false), extra);
+    this.cli.write(head);
+    this.fe.counters.bout += head.length;
+    if (res.framing === 'none') { this.resDone = true; this.responseComplete(rest); return; }
+    if (rest.length > 0) this.resBody(rest, 0);
+  }
+
+  private resBody(d: Buffer, from: number): void {
+    const res = this.res!;
+    const cli = this.cli;
+    let rest: Buffer = EMPTY;
+    if (res.framing === 'close') {
+      cli.write(from === 0 ? d : d.subarray(from));
+      this.fe.counters.bout += d.length - from;
+    } else if (res.framing === 'length') {
+      const n = Math.min(this.resLeft, d.length - from);
+      if (n > 0) cli.write(from === 0 && n === d.length ? d : d.subarray(from, from + n));
+      this.fe.counters.bout += n;
+      this.resLeft -= n;
+      if (this.resLeft === 0) { this.resDone = true; rest = d.subarray(from + n); }
+    } else {
+      const dec = this.resDec;
+      let pos = from;
+      while (pos < d.length) {
+        pos = dec.advance(d, pos, d.length);
+        if (dec.error) { this.upClose = true; this.close(); return; }
+        if (dec.dataEnd > dec.dataStart) {
+          cli.write(chunkHeader(dec.dataEnd - dec.dataStart));
+          cli.write(d.subarray(dec.dataStart, dec.dataEnd));
+          cli.write('\r\n');
+        }
+        if (dec.done) { cli.write(lastChunk(dec.trailers)); this.resDone = true; break; }
+      }
+      this.fe.counters.bout += pos - from;
+      if (this.resDone) rest = d.subarray(pos);
+    }
+    if (this.resDone) this.responseComplete(rest);
+    else if (cli.writableNeedDrain) this.up!.pause();
+  }
+
+  private responseComplete(rest: Buffer): void {
+    if (rest.length > 0) this.upClose = true; // bytes after the response: never reuse
+    if (this.reqDone) this.finishExchange();
+  }
+
+  private upEnd(): void {
+    if (this.st === St.Tunnel) { this.cli.end(); return; }
+    if (this.st !== St.Exchange) return;
+    if (this.res && this.res.framing === 'close') {
+      this.resDone = true;
+      this.upClose = true;
+      this.closeAfter = true;
+      this.finishExchange();
+      return;
+    }
+    this.upFailed();
+  }
+
+  private upFailed(): void {
+    if (this.st === St.Closed || this.up === undefined) return;
+    if (this.st === St.Tunnel) { this.close(); return; }
+    if (this.res === undefined) {
+      // no response byte: a stale pooled connection is retried on a fresh one
+      if (this.upReused && this.reqDone && this.st === St.Exchange) {
+        this.retrying = true;
+        this.dropUpstream(false);
+        this.retrying = false;
+        this.st = St.Connecting;
+        this.be!.connect(this.srv!, this, this.cli.localPort ?? 0, false, this.onConnected);
+        return;
+      }
+      this.srv!.counters.srvAbrt++;
+      this.be!.counters.srvAbrt++;
+      this.upClose = true;
+      this.fail(502);
+      return;
+    }
+    // response started: cut the client connection, as HAProxy does
+    this.upClose = true;
+    this.close();
+  }
+
+  private upTimeout(): void {
+    if (this.st === St.Tunnel) { this.close(); return; }
+    this.upClose = true;
+    if (this.res === undefined) { this.fail(504); return; }
+    this.close();
+  }
+
+  /** Both the request and the response are complete. */
+  private finishExchange(): void {
+    this.dropUpstream(!this.upClose);
+    this.req = undefined;
+    this.res = undefined;
+    this.ctx = undefined;
+    this.be = undefined;
+    if (this.closeAfter) { this.endClient(); return; }
+    this.nextRequest();
+  }
+
+  /** Wait for (or parse an already buffered) next request on the client connection. */
+  private nextRequest(): void {
+    this.st = St.Head;
+    this.cli.setTimeout(this.fe.timeoutHttpKeepAlive);
+    if (this.inBuf.length > 0 || this.clientEnded) { this.parseHead(); return; }
+    this.cli.resume();
+  }
+
+  /** Detach from the server connection: pool it or close it; free the server slot. */
+  private dropUpstream(reuse: boolean): void {
+    const up = this.up;
+    const srv = this.srv;
+    const be = this.be;
+    this.up = undefined;
+    this.upClose = false;
+    if (up) {
+      up.removeListener('data', this.onUpData);
+      up.removeListener('end', this.onUpEnd);
+      up.removeListener('error', this.onUpError);
+      up.removeListener('close', this.onUpError);
+      up.removeListener('drain', this.onUpDrain);
+      up.setTimeout(0);
+      if (srv) sessionEnd(srv.counters);
+      if (be) sessionEnd(be.counters);
+      if (reuse && srv && be) be.putIdle(srv, up);
+      else up.destroy();
+    }
+    if (srv && be && !this.retrying) { this.srv = undefined; be.release(srv); }
+  }
+
+  private retrying = false;
+
+  // ---------------------------------------------------------------- endings
+
+  /** Answer with one of HAProxy's error pages; 400/408 close the connection. */
+  private fail(status: number, _why?: string): void {
+    if (this.st === St.Closed) return;
+    if (this.up || this.srv) this.dropUpstream(false);
+    const close = status === 400 || status === 408 || this.closeAfter || !this.reqDone;
+    countStatus(this.fe.counters, status);
+    this.cli.write(status === 400 || status === 408 ? rawHttpError(status) : httpError(status, close));
+    if (close) { this.endClient(); return; }
+    this.afterLocalReply();
+  }
+
+  /** A response produced by lb itself (deny, return, redirect...). */
+  private intercept(v: unknown): void {
+    const out = this.fe.renderVerdict(v, this.closeAfter || !this.reqDone);
+    if (out === undefined) { this.close(); return; }
+    this.fe.counters.intercepted++;
+    this.cli.write(out.bytes);
+    countStatus(this.fe.counters, out.status);
+    if (this.closeAfter || !this.reqDone) { this.endClient(); return; }
+    this.afterLocalReply();
+  }
+
+  private afterLocalReply(): void {
+    this.req = undefined;
+    this.ctx = undefined;
+    this.be = undefined;
+    this.nextRequest();
+  }
+
+  private endClient(): void {
+    this.st = St.Closed;
+    this.cli.end();
+    this.cli.destroySoon();
+    this.finalize();
+  }
+
+  private close(): void {
+    if (this.st === St.Closed && this.finalized) return;
+    this.st = St.Closed;
+    if (this.up || this.srv) this.dropUpstream(false);
+    this.cli.destroy();
+    this.finalize();
+  }
+
+  private finalized = false;
+
+  private finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    if (this.up || this.srv) this.dropUpstream(false);
+    sessionEnd(this.fe.counters);
+    void this.l;
+  }
+}
