@@ -133,6 +133,24 @@ function headEnd(buf: Buffer, pos: number, end: number): number {
   return -1;
 }
 
+/** Heads are looked for in a string of at most this many bytes before falling back to Buffer search. */
+const WINDOW = 2048;
+
+/**
+ * The text holding a complete head starting at `from` (it may run past the
+ * head: the parser stops at the first blank line), or null when the blank
+ * line has not arrived. Small windows are searched as a string (no native
+ * call besides the latin1 conversion).
+ */
+function headText(buf: Buffer, from: number, end: number): string | null {
+  if (end - from <= WINDOW) {
+    const s = (buf as Latin1Buffer).latin1Slice(from, end);
+    return s.indexOf('\n\r\n') >= 0 || s.indexOf('\n\n') >= 0 ? s : null;
+  }
+  const stop = headEnd(buf, from, end);
+  return stop < 0 ? null : (buf as Latin1Buffer).latin1Slice(from, stop);
+}
+
 /** Skips empty lines before a start line (HAProxy ignores them). */
 function skipEmptyLines(buf: Buffer, pos: number, end: number): number {
   for (;;) {
@@ -279,9 +297,8 @@ function headCost(startLine: number, h: string[]): number {
  */
 export function parseRequestHead(buf: Buffer, start: number, end: number, limits: HeadLimits = DEFAULT_LIMITS): RequestHead | HeadError | null {
   const from = skipEmptyLines(buf, start, end);
-  const stop = headEnd(buf, from, end);
-  if (stop < 0) return end - start >= limits.maxRawHead ? fail(400, 'head too large', end - start) : NEED_MORE;
-  const s = (buf as Latin1Buffer).latin1Slice(from, stop);
+  const s = headText(buf, from, end);
+  if (s === null) return end - start >= limits.maxRawHead ? fail(400, 'head too large', end - start) : NEED_MORE;
   const skipped = from - start;
   let pos = 0;
   let c = s.charCodeAt(0);
@@ -301,7 +318,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   if (s.charCodeAt(pos) !== LF) return fail(400, 'invalid request line', skipped + pos);
   const rawHeaders: string[] = [];
   const r = parseHeaderLines(s, pos + 1, rawHeaders, limits.maxHeaders);
-  if (typeof r === 'string') return fail(400, r, stop - start);
+  if (typeof r === 'string') return fail(400, r, skipped);
   const bad = badBytes(s, r);
   if (bad !== '') return fail(400, bad, skipped);
   const head: RequestHead = {
@@ -327,9 +344,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
  */
 export function parseResponseHead(buf: Buffer, start: number, end: number, reqMethod: string, limits: HeadLimits = DEFAULT_LIMITS): ResponseHead | HeadError | null {
   const from = skipEmptyLines(buf, start, end);
-  const stop = headEnd(buf, from, end);
-  if (stop < 0) return end - start >= limits.maxRawHead ? fail(502, 'head too large', end - start) : NEED_MORE;
-  const s = (buf as Latin1Buffer).latin1Slice(from, stop);
+  const s = headText(buf, from, end);
+  if (s === null) return end - start >= limits.maxRawHead ? fail(502, 'head too large', end - start) : NEED_MORE;
   const skipped = from - start;
   const version = parseVersion(s, 0);
   if (version < 0 || s.charCodeAt(8) !== SP) return fail(502, 'invalid version', skipped);
@@ -355,7 +371,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, reqMe
   if (s.charCodeAt(pos) !== LF) return fail(502, 'invalid status line', skipped + pos);
   const rawHeaders: string[] = [];
   const r = parseHeaderLines(s, pos + 1, rawHeaders, limits.maxHeaders);
-  if (typeof r === 'string') return fail(502, r, stop - start);
+  if (typeof r === 'string') return fail(502, r, skipped);
   const bad = badBytes(s, r);
   if (bad !== '') return fail(502, bad, skipped);
   const head: ResponseHead = {
@@ -413,7 +429,7 @@ function analyse(head: RequestHead | ResponseHead, isReq: boolean): string | und
       case 7:
         if (n === 'upgrade') {
           hasUpgrade = true;
-          if (h[i + 1]!.toLowerCase() === 'websocket') websocket = true;
+          if (eqLower(h[i + 1]!, 0, h[i + 1]!.length, 'websocket')) websocket = true;
         }
         break;
       case 4:
@@ -426,7 +442,7 @@ function analyse(head: RequestHead | ResponseHead, isReq: boolean): string | und
         }
         break;
       case 6:
-        if (n === 'expect' && isReq && head.version >= 11 && h[i + 1]!.toLowerCase() === '100-continue') (head as RequestHead).expect100 = true;
+        if (n === 'expect' && isReq && head.version >= 11 && eqLower(h[i + 1]!, 0, h[i + 1]!.length, '100-continue')) (head as RequestHead).expect100 = true;
         break;
     }
   }
@@ -491,7 +507,7 @@ function transferCodings(v: string, state: number): number {
     let a = i, b = e;
     while (a < b && (v.charCodeAt(a) === SP || v.charCodeAt(a) === HT)) a++;
     while (b > a && (v.charCodeAt(b - 1) === SP || v.charCodeAt(b - 1) === HT)) b--;
-    const chunked = b - a === 7 && v.slice(a, b).toLowerCase() === 'chunked';
+    const chunked = eqLower(v, a, b, 'chunked');
     if (chunked) {
       if (state === 1 || state === 2) return 3;
       state = state === 4 ? 2 : 1;
@@ -505,6 +521,13 @@ function transferCodings(v: string, state: number): number {
   return state === 4 ? 3 : state;
 }
 
+/** v[a, b) equals the lower-case word `w`, ignoring ASCII case. */
+function eqLower(v: string, a: number, b: number, w: string): boolean {
+  if (b - a !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (LOWER[v.charCodeAt(a + i)] !== w.charCodeAt(i)) return false;
+  return true;
+}
+
 function connectionTokens(head: HeadCommon, v: string): void {
   let i = 0;
   const n = v.length;
@@ -514,13 +537,9 @@ function connectionTokens(head: HeadCommon, v: string): void {
     let a = i, b = e;
     while (a < b && (v.charCodeAt(a) === SP || v.charCodeAt(a) === HT)) a++;
     while (b > a && (v.charCodeAt(b - 1) === SP || v.charCodeAt(b - 1) === HT)) b--;
-    const len = b - a;
-    if (len === 5 || len === 7 || len === 10) {
-      const t = v.slice(a, b).toLowerCase();
-      if (t === 'close') head.connClose = true;
-      else if (t === 'upgrade') head.connUpgrade = true;
-      else if (t === 'keep-alive') head.connKeepAlive = true;
-    }
+    if (eqLower(v, a, b, 'close')) head.connClose = true;
+    else if (eqLower(v, a, b, 'keep-alive')) head.connKeepAlive = true;
+    else if (eqLower(v, a, b, 'upgrade')) head.connUpgrade = true;
     i = e + 1;
   }
 }

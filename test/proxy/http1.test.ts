@@ -97,7 +97,9 @@ t.test('header count: 100 lines pass, 101 are refused (tune.http.maxhdr 101)', a
   t.equal(status(req('GET / HTTP/1.1\r\n' + lines(101) + '\r\n')), 400);
   t.equal(status(resp('HTTP/1.1 200 OK\r\n' + lines(100) + '\r\n')), 200);
   t.equal(status(resp('HTTP/1.1 200 OK\r\n' + lines(101) + '\r\n')), 502);
-  t.equal(status(parseRequestHead(B('GET / HTTP/1.1\r\n' + lines(11) + '\r\n'), 0, 200, headLimits(16384, 1024, 11))), 400);
+  const eleven = B('GET / HTTP/1.1\r\n' + lines(11) + '\r\n');
+  t.equal(status(parseRequestHead(eleven, 0, eleven.length, headLimits(16384, 1024, 11))), 400, 'tune.http.maxhdr 11');
+  t.equal(status(parseRequestHead(eleven, 0, eleven.length, headLimits(16384, 1024, 12))), 200, 'tune.http.maxhdr 12');
 });
 
 t.test('head size limit: same boundaries as 2.6 (answers 400, not 414/431)', async (t) => {
@@ -121,6 +123,8 @@ t.test('split anywhere: every prefix needs more, the full head parses the same',
     P + 'Content-Length: 3\r\nX-A: one\r\n two\r\n\r\n',
     '\r\nGET /x HTTP/1.0\nHost: a\nX: y\n\n',
     H + 'Transfer-Encoding: chunked\r\n\r\n',
+    H + 'X-Long: ' + 'v'.repeat(3000) + '\r\nX-B: 1\r\n\r\n', // beyond the 2 KB string window
+    'GET / HTTP/1.1\nX-Long: ' + 'v'.repeat(3000) + '\n\n',
   ];
   for (const raw of raws) {
     const buf = B(raw);
@@ -145,6 +149,11 @@ t.test('pipelined requests are parsed in order from headBytes', async (t) => {
   }
   t.same(targets, ['/', '/2', '/3']);
   t.equal(buf.toString('latin1', pos), 'GET /4');
+  // a large body after the head in the same read
+  const big = B(P + 'Content-Length: 5000\r\n\r\n' + 'b'.repeat(5000) + 'GET /n HTTP/1.1\r\n\r\n');
+  const first = okReq(t, big.toString('latin1'));
+  const next = parseRequestHead(big, first.headBytes + first.length, big.length) as RequestHead;
+  t.equal(next.target, '/n');
 });
 
 t.test('response verdicts match HAProxy 2.6', async (t) => {
