@@ -100,3 +100,28 @@ export const RESPONSES: Array<[string, string, number]> = [
   ['head too large', R + 'X-A: ' + 'a'.repeat(16000) + '\r\n\r\n', 502],
   ['obs-fold', R + 'X-A: a\r\n b\r\nContent-Length: 2\r\n\r\n', 200],
 ];
+
+/** [name, chunked request body, HAProxy 2.6 status] — sent after a `transfer-encoding: chunked` head */
+export const CHUNKED: Array<[string, string, number]> = [
+  ['plain', '3\r\nabc\r\n0\r\n\r\n', 200],
+  ['extension', '3;foo=bar\r\nabc\r\n0\r\n\r\n', 200],
+  ['BWS then extension', '3 ; foo=bar\r\nabc\r\n0\r\n\r\n', 200],
+  ['trailing spaces after size', '3  \r\nabc\r\n0\r\n\r\n', 200],
+  ['upper-case hex', 'A\r\n0123456789\r\n0\r\n\r\n', 200],
+  ['lower-case hex', 'a\r\n0123456789\r\n0\r\n\r\n', 200],
+  ['leading zeros', '00000000003\r\nabc\r\n0\r\n\r\n', 200],
+  ['trailers', '3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n', 200],
+  ['space in a trailer name', '3\r\nabc\r\n0\r\nX T: 1\r\n\r\n', 200],
+  ['bare LF everywhere', '3\nabc\n0\n\n', 200],
+  ['2^52-1 (incomplete)', 'FFFFFFFFFFFFF\r\nabc', 200],
+  ['2^53-1', '1FFFFFFFFFFFFF\r\nabc', 400],
+  ['16 hex digits', 'FFFFFFFFFFFFFFFF\r\nabc', 400],
+  ['20 hex digits', 'FFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n', 400],
+  ['negative size', '-3\r\nabc\r\n0\r\n\r\n', 400],
+  ['0x prefix', '0x3\r\nabc\r\n0\r\n\r\n', 400],
+  ['missing CRLF after data', '3\r\nabcX\r\n0\r\n\r\n', 400],
+  ['empty size line', '\r\nabc\r\n0\r\n\r\n', 400],
+  ['bare CR after size', '3\rabc\r\n0\r\n\r\n', 400],
+  ['trailer without colon', '0\r\nXT\r\n\r\n', 400],
+  ['bare CR in a trailer', '0\r\nX: a\rb\r\n\r\n', 400],
+];
