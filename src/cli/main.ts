@@ -13,8 +13,8 @@ import { evalCondition, CondError } from '../config/cond.js';
 import { Diagnostics, levelPrefix } from '../config/diag.js';
 import { errnoText } from '../config/reader.js';
 import { Codes } from '../core/errors.js';
-import { LB_VERSION } from '../core/version.js';
 import type { LoadOptions } from '../config/model.js';
+import { serve } from '../process/serve.js';
 
 /** codes of the command line's own diagnostics */
 const CLI_USAGE = 'LB_ERR_CLI_USAGE';
@@ -96,21 +96,17 @@ function checkCondition(cond: string, env: LoadOptions['env'], quiet: boolean, i
 }
 
 /**
- * Running without -c: load the configuration as HAProxy does before it
- * binds (same diagnostics, no -c verdict lines), then stop with a "not yet"
- * alert, because the data plane does not exist yet.
+ * Running without -c: load, check and serve in the foreground until a
+ * signal stops lb (process/serve.ts). Flags whose behaviour is not built
+ * yet (daemon, master-worker, -sf/-st, ...) refuse to start rather than
+ * being silently ignored.
  */
-function run(o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output): number {
-  const silent: Output = { out: () => undefined, err: io.err };
-  const res = checkConfig(o.files, loadOpts, quiet, silent);
-  if (res.code === 1) return 1;
-  const shown = res.diag.list.some((d) => d.level === 'ALERT' || d.level === 'WARNING');
-  if (res.code === 2) {
-    if (!quiet) processAlerts(io, CLI_USAGE, [`[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`], shown);
+async function run(o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output): Promise<number> {
+  if (o.later.length > 0) {
+    if (!quiet) processAlerts(io, CLI_NOT_YET, o.later.map((f) => `lb: ${f} is not yet implemented.`));
     return 1;
   }
-  const msgs = o.later.map((f) => `lb: ${f} is not yet implemented.`);
-  msgs.push(`lb: serving traffic is not yet implemented (lb ${LB_VERSION} has no data plane); use -c to check the configuration.`);
-  processAlerts(io, CLI_NOT_YET, msgs, shown && !quiet);
-  return 1;
+  const served = await serve(o.files, loadOpts, quiet ? { out: () => undefined, err: () => undefined } : io);
+  if (typeof served === 'number') return served;
+  return served.done;
 }

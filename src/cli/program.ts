@@ -19,7 +19,7 @@ import { Command, Option, CommanderError, type Help } from 'commander';
 /** none: a switch; value: takes the next word; pids: -sf/-st list; attached: -dK<x>, -dM<x> */
 export type ArgKind = 'none' | 'value' | 'pids' | 'attached';
 /**
- * works: implemented. later: parsed, its effect needs the data plane or the
+ * works: implemented. later: parsed, its effect needs the
  * process manager ("not yet" when lb would have to act on it; ignored by -c
  * as HAProxy ignores run-time flags when only checking). noeffect: accepted
  * and ignored for good (nothing in lb it could change).
@@ -51,7 +51,7 @@ export const FLAGS: readonly FlagRow[] = [
   { flag: '-dW', long: 'zero-warning', arg: 'none', status: 'works', help: 'fails if any warning is emitted' },
   { flag: '-dD', long: 'diag', arg: 'none', status: 'works', help: 'diagnostic mode : warn about suspicious configuration statements' },
   { flag: '-d', long: 'debug', arg: 'none', status: 'later', help: 'enters debug mode' },
-  { flag: '-db', long: 'foreground', arg: 'none', status: 'later', help: 'only disables background mode' },
+  { flag: '-db', long: 'foreground', arg: 'none', status: 'works', help: 'only disables background mode' },
   { flag: '-D', long: 'daemon', arg: 'none', status: 'later', help: 'goes daemon' },
   { flag: '-W', long: 'master-worker', arg: 'none', status: 'later', help: 'master-worker mode' },
   { flag: '-Ws', long: 'master-worker-systemd', arg: 'none', status: 'later', help: 'master-worker mode with systemd notify support' },
@@ -237,9 +237,9 @@ export function buildProgram(): Command {
   cmd.addHelpText('after', [
     '',
     '-c exits 0 when valid, 1 on errors (or warnings with -dW), 2 when valid but nothing would listen.',
-    '(not yet): parsed, but its behaviour needs the data plane, which is not built yet; with -c it is',
-    'ignored as HAProxy ignores run-time flags when checking. Serving traffic (no -c) is not yet',
-    'available either: lb loads the configuration, prints a "not yet" alert and exits 1.',
+    '(not yet): parsed, but its behaviour is not built yet: without -c lb refuses to start with a',
+    '"not yet" alert rather than ignore it; with -c it is ignored, as HAProxy ignores run-time flags.',
+    'Without -c, lb serves in the foreground until SIGINT/SIGTERM (hard stop) or SIGUSR1 (soft stop).',
   ].join('\n'));
   return cmd;
 }
