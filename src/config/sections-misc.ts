@@ -91,7 +91,7 @@ const resolverRows: KeywordRow[] = [
     parse: (a, c) => {
       if (a.length < 2) {
         c.diag.alert(Codes.CFG_INVALID, `'hold' expects an <event> and a <time> as arguments.`, c.where);
-        c.diag.alert(Codes.CFG_INVALID, `<event> can be either 'valid', 'nx', 'refused', 'timeout', or 'other'`);
+        c.diag.alert(Codes.CFG_INVALID, `<event> can be either 'valid', 'nx', 'refused', 'timeout', or 'other'`, c.where, 'plain');
         return;
       }
       if (!HOLD_EVENTS.includes(a[0]!)) {
