@@ -17,6 +17,13 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   const g = model.global;
   if (g.chroot) diag.add('NOTICE', 'LB_NOTICE_PLATFORM', `'chroot ${g.chroot}' is not applied: Node.js cannot chroot; lb keeps its working directory.`, undefined, 'plain');
   if (g.daemon) diag.add('NOTICE', 'LB_NOTICE_PLATFORM', `'daemon' is not applied yet: lb stays in the foreground (use your supervisor's background mode).`, undefined, 'plain');
+  for (const s of g.statsSockets) {
+    diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats socket ${s.bind.spec} is not served yet (runtime API not built).`, s.where, 'plain');
+  }
+  const checked = model.proxies.reduce((n, p) => n + p.servers.filter((s) => s.check).length, 0);
+  if (checked > 0) {
+    diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `health checks are not run yet: ${checked} server(s) with 'check' are considered UP; failed connections are retried and redispatched.`, undefined, 'plain');
+  }
 }
 
 export interface Served {
