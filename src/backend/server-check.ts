@@ -94,6 +94,12 @@ registerPostParse((model, diag) => {
   for (const px of model.proxies) if (px.cap.be) checkProxy(model, px, diag);
 });
 
+/** Record the start-up address of an fqdn server (the name stays in `fqdn`). */
+function setAddress(s: ServerConf, ip: string): void {
+  s.address = { ...s.address, host: ip, family: ip.includes(':') ? 'ipv6' : 'ipv4' };
+  s.resolved = ip;
+}
+
 /**
  * Start-up resolution of server hostnames, method by method (init-addr):
  * `last` (no state file in lb: never succeeds), `libc`, `none` (start in
@@ -113,7 +119,7 @@ function resolveServers(model: Model, diag: Diagnostics, opts: LoadOptions): voi
         if (m === 'libc') {
           const fam = s.address.family === 'ipv6' && s.addr.startsWith('ipv6@') ? 'ipv6' : s.addr.startsWith('ipv4@') ? 'ipv4' : undefined;
           const ip = resolveHost(fqdn, fam, s.resolvePrefer);
-          if (ip !== undefined) { s.resolved = ip; done = true; break; }
+          if (ip !== undefined) { setAddress(s, ip); done = true; break; }
           libcFailed = true;
           continue;
         }
@@ -126,7 +132,7 @@ function resolveServers(model: Model, diag: Diagnostics, opts: LoadOptions): voi
         const lit = parseIp(m);
         if (lit) {
           if (libcFailed) warn(`could not resolve address '${fqdn}', falling back to configured address.`);
-          s.resolved = lit.host;
+          setAddress(s, lit.host);
           done = true;
           break;
         }

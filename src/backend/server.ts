@@ -5,7 +5,7 @@
  * lines set (inherited from defaults by parse.ts); each `server` line starts
  * from a clone of it, then applies its own options left to right, the way
  * HAProxy does, so the first bad word gives HAProxy's message. Hostnames are
- * resolved once, after every other check (server-resolve.ts), as HAProxy
+ * resolved once, after every other check (server-check.ts), as HAProxy
  * does at start-up.
  */
 import { ConfigError, NotImplementedError, Codes } from '../core/errors.js';
@@ -107,9 +107,12 @@ export interface ServerConf extends ServerParams {
   readonly where: Where;
   /** the address as written */
   readonly addr: string;
-  /** parsed address; `fqdn` set when a hostname is still to be resolved */
+  /**
+   * Parsed address. For a hostname, `fqdn` keeps the name and `host` is the
+   * address found at start-up (absent when the server starts in MAINT).
+   */
   address: SockAddr;
-  /** the address found at start-up for an fqdn (undefined: none, server in MAINT) */
+  /** the start-up address of a hostname (same as address.host; kept for readers of this field) */
   resolved?: string;
   /** set when start-up resolution left the server without address */
   maintResolution?: boolean;

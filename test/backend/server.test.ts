@@ -14,13 +14,14 @@ t.test('server addresses', async (t) => {
     + ' server e 1.2.3.4:+10\n server f 1.2.3.4:-1\n server g unix@/tmp/s\n server h /tmp/s2\n server i localhost:8080\n server j ipv4@127.0.0.1:1\n');
   t.same(alerts(r), []);
   const s = r.model!.proxies[0]!.servers;
-  t.same(s.map((x) => [x.name, x.address.family, x.address.host ?? x.address.path ?? x.address.fqdn, x.address.port]), [
+  t.same(s.map((x) => [x.name, x.address.family, x.address.fqdn ?? x.address.host ?? x.address.path, x.address.port]), [
     ['a', 'ipv4', '1.2.3.4', 80], ['b', 'ipv6', '::1', 81], ['c', 'ipv6', '::1', 82], ['d', 'ipv4', '1.2.3.4', 0],
     ['e', 'ipv4', '1.2.3.4', 10], ['f', 'ipv4', '1.2.3.4', -1], ['g', 'unix', '/tmp/s', 0], ['h', 'unix', '/tmp/s2', 0],
     ['i', 'ipv4', 'localhost', 8080], ['j', 'ipv4', '127.0.0.1', 1],
   ]);
   t.equal(s[4]!.address.portOffset, true);
-  t.equal(s[8]!.resolved, '127.0.0.1');
+  t.equal(s[8]!.address.host, '127.0.0.1');
+  t.equal(s[8]!.address.fqdn, 'localhost');
 });
 
 t.test('options are parsed into the model', async (t) => {
@@ -252,7 +253,7 @@ t.test('start-up resolution', async (t) => {
   t.equal(r.model!.proxies[0]!.servers[0]!.maintResolution, true);
   r = load(be('nosuch.invalid:80 init-addr libc,1.2.3.4'));
   t.same(warnings(r).filter((w) => w.includes('resolve')), [`[WARNING] config : [t.cfg:3] : 'server b/s1' : could not resolve address 'nosuch.invalid', falling back to configured address.`]);
-  t.equal(r.model!.proxies[0]!.servers[0]!.resolved, '1.2.3.4');
+  t.equal(r.model!.proxies[0]!.servers[0]!.address.host, '1.2.3.4');
   r = load(be('nosuch.invalid:80 init-addr none'));
   t.same(r.lines.filter((l) => l.includes('resolve')), []);
   // resolution runs only when everything else is valid
