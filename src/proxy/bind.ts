@@ -114,9 +114,9 @@ export function parseBindLine(args: readonly string[], ctx: KwContext, kw = 'bin
     i += row.args;
   }
   if (b.ssl) {
-    if (b.tls['crt'] === undefined && b.tls['crt-list'] === undefined) {
-      const px = stats ? undefined : ctx.proxy();
-      throw new ConfigError(`Proxy '${px?.name ?? 'GLOBAL'}': no SSL certificate specified for bind '${spec}' at [${ctx.where.file}:${ctx.where.line}] (use 'crt').`, 'plain');
+    // HAProxy checks this per proxy after parsing; its CLI proxy escapes the check
+    if (!stats && b.tls['crt'] === undefined && b.tls['crt-list'] === undefined) {
+      throw new ConfigError(`Proxy '${ctx.proxy().name}': no SSL certificate specified for bind '${spec}' at [${ctx.where.file}:${ctx.where.line}] (use 'crt').`, 'plain');
     }
     throw new NotImplementedError(`${stats ? `'stats socket'` : head} : TLS termination ('ssl') is not implemented in lb yet; terminate TLS in front of lb or run this configuration with HAProxy.`);
   }

@@ -187,6 +187,7 @@ t.test('stats socket errors (HAProxy wording)', async (t) => {
     ['/tmp/x ssl crt /x.pem', `'stats socket' : 'unable to stat SSL certificate from file '/x.pem' : No such file or directory.\n'`],
   ];
   for (const [line, msg] of cases) t.same(alerts(load(S(line))), [P + msg], line);
+  t.same(alerts(load(S('/tmp/x ssl'))), [P + `'stats socket' : TLS termination ('ssl') is not implemented in lb yet; terminate TLS in front of lb or run this configuration with HAProxy.`]);
   t.same(warnings(load(S('/tmp/x process 1'))), [
     `[WARNING] config : parsing [t.cfg:2] : 'stats socket' : 'process 1' on 'bind' lines is deprecated and will be removed in 2.7.`,
   ]);
