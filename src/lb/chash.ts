@@ -21,6 +21,8 @@ export class ChNode extends LbNode {
 
 class Ring {
   keys = new Uint32Array(0);
+  /** point index within its owner's points, for each ring position */
+  pidx = new Uint32Array(0);
   owners: ChNode[] = [];
   /** index of the point last used by the round robin walk, -1 = none */
   last = -1;
@@ -69,16 +71,34 @@ export class ChashFarm extends Farm<ChNode> {
     const order = owners.map((_, i) => i);
     const key = (i: number) => owners[i]!.points[idx[i]!]!;
     order.sort((a, b) => key(a) - key(b) || a - b);
-    const lastKey = r.last >= 0 ? r.keys[r.last] : undefined;
-    const lastOwner = r.last >= 0 ? r.owners[r.last] : undefined;
+    const old = { keys: r.keys, owners: r.owners, pidx: r.pidx, last: r.last };
     r.keys = new Uint32Array(order.length);
+    r.pidx = new Uint32Array(order.length);
     r.owners = new Array<ChNode>(order.length);
-    r.last = -1;
     for (let j = 0; j < order.length; j++) {
       r.keys[j] = key(order[j]!);
+      r.pidx[j] = idx[order[j]!]!;
       r.owners[j] = owners[order[j]!]!;
-      if (r.owners[j] === lastOwner && r.keys[j] === lastKey) r.last = j;
     }
+    r.last = -1;
+    // the walk resumes after its last point; if that point left the ring,
+    // from the next one still on it (HAProxy moves `last` on before deleting)
+    const len = old.keys.length;
+    for (let k = 0; old.last >= 0 && k < len; k++) {
+      const j = (old.last + k) % len;
+      const n = old.owners[j]!;
+      if (!n.elig || n.backup !== backup || old.pidx[j]! >= n.ew) continue;
+      r.last = this.find(r, old.keys[j]!, n, old.pidx[j]!);
+      break;
+    }
+  }
+
+  /** index of point `pidx` of `n` (key `k`) in `r` */
+  private find(r: Ring, k: number, n: ChNode, pidx: number): number {
+    let lo = 0, hi = r.keys.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (r.keys[m]! < k) lo = m + 1; else hi = m; }
+    for (let j = lo; j < r.keys.length && r.keys[j] === k; j++) if (r.owners[j] === n && r.pidx[j] === pidx) return j;
+    return -1;
   }
 
   private ring(): Ring | undefined {

@@ -5,8 +5,11 @@
  * map (`map-based`: hash % total weight over the static-rr table) or the ring
  * (`consistent`). Without a key (absent parameter or header, non-IP source)
  * the request falls back to round robin over the same map or ring. With a
- * single usable server nothing is hashed. A hashed server is returned even
- * when full: the caller queues on it (affinity is the point of hashing).
+ * single usable server, `hdr` and `uri` do not even look for the key, and
+ * `source`/`rdp-cookie` hash 0 once they have one; `url_param` and `hash`
+ * always look (this decides whether the round robin advances: observed).
+ * A hashed server is returned even when full: the caller queues on it
+ * (affinity is the point of hashing).
  */
 import type { Balance, HashType } from '../config/proxy.js';
 import { ChashFarm } from './chash.js';
@@ -156,15 +159,16 @@ export class HashBalancer implements Balancer {
   readonly algo: string;
   private readonly inner: MapFarm | ChashFarm;
   private readonly key: KeyFn;
-  /** `hash <expr>` hashes even with a single server; the others short-cut */
-  private readonly always: boolean;
+  /** with a single usable server: skip the key ('before'), hash 0 once the key is
+   * found ('after'), or hash as usual ('never') */
+  private readonly single: 'before' | 'after' | 'never';
 
   constructor(b: Balance, ht: HashType, servers: LbServer[], allbackups: boolean, balanceFactor = 0) {
     this.algo = b.algo;
     const consistent = ht.method === 'consistent';
     this.inner = consistent ? new ChashFarm(servers, allbackups, balanceFactor) : new MapFarm(servers, allbackups);
     const fn = hashFunction(ht);
-    this.always = b.algo === 'hash';
+    this.single = b.algo === 'hdr' || b.algo === 'uri' ? 'before' : b.algo === 'source' || b.algo === 'rdp-cookie' ? 'after' : 'never';
     switch (b.algo) {
       case 'source': this.key = consistent ? (c) => { const k = addrKey(c.src); return k < 0 ? k : fullHash(k); } : (c) => addrKey(c.src); break;
       case 'uri': this.key = uriKey(b, fn); break;
@@ -178,8 +182,11 @@ export class HashBalancer implements Balancer {
   pick(ctx: PickContext): LbServer | undefined {
     const inner = this.inner;
     if (!inner.hasServers()) return undefined;
-    const h = inner.used === 1 && !this.always ? 0 : this.key(ctx);
-    return h < 0 ? inner.pick(ctx) : inner.byHash(h, ctx.avoid);
+    const one = inner.used === 1;
+    if (one && this.single === 'before') return inner.byHash(0, ctx.avoid);
+    const h = this.key(ctx);
+    if (h < 0) return inner.pick(ctx);
+    return inner.byHash(one && this.single === 'after' ? 0 : h, ctx.avoid);
   }
 
   update(): void { this.inner.update(); }

@@ -170,3 +170,19 @@ t.test('consistent hashing without a key walks the ring (observed on haproxy 2.6
   ({ b } = make({ algo: 'url_param', param: 'id' }, '1:2:1'));
   t.equal(run(12), 'ABBCABBCABBC', 'map-based: the static-rr map');
 });
+
+t.test('the ring walk moves on when its last point leaves the ring (observed)', async (t) => {
+  const cons = ht('consistent', 'sdbm', true);
+  const runs = (mid: number) => {
+    const { ss, b } = make({ algo: 'url_param', param: 'id' }, '13:17', cons);
+    const run = (n: number) => Array.from({ length: n }, () => b.pick(ctx({ uri: '/x' }))!.name).join('');
+    const out = [run(6)];
+    by(ss, 'A').usable = false; b.update();
+    if (mid) out.push(run(mid));
+    by(ss, 'A').usable = true; b.update();
+    out.push(run(30));
+    return out.join(' ');
+  };
+  t.equal(runs(0), 'BABBBA BBBBBBBBAAAAAABBBABBBAAABBAAAB');
+  t.equal(runs(3), 'BABBBA BBB BBBBBAAAAAABBBABBBAAABBAAABAAB');
+});
