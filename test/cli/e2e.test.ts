@@ -252,15 +252,16 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     sameAsHaproxy(t, ['-c', '-f', 'nul.cfg'], dir, {}, 'config: NUL byte in a line');
   });
 
-  t.test('running without -c says "not yet"', async (t) => {
+  t.test('running: flags not built yet refuse to start; no listener exits 1', async (t) => {
     const r = lb(['-f', 'valid.cfg', '-sf', '1'], dir);
     t.equal(r.code, 1);
     t.equal(r.out, '');
     t.match(r.err, /\[ALERT\]    \(\d+\) : lb: -sf is not yet implemented\.\n/);
-    t.match(r.err, /lb: serving traffic is not yet implemented/);
     const n = lb(['-f', 'nolisten.cfg'], dir);
     t.equal(n.code, 1);
-    t.match(n.err, /\[ALERT\]    \(\d+\) : \[haproxy\.main\(\)\] No enabled listener found \(check for 'bind' directives\) ! Exiting\.\n$/);
+    t.match(n.err, /No enabled listener found \(check for 'bind' directives\) ! Exiting\.\n$/);
+    // HAProxy prints the warnings first, then "[haproxy.main()] No enabled listener found ..."
+    sameAsHaproxy(t, ['-db', '-f', 'nolisten.cfg'], dir, {}, 'process/serve.ts: warnings, NOTICE header and [haproxy.main()] prefix');
   });
 
   t.test('--help', async (t) => {
