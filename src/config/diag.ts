@@ -24,6 +24,8 @@ export interface Diagnostic {
   readonly config: boolean;
   /** an ALERT that does not by itself make the configuration invalid */
   readonly nonFatal?: boolean;
+  /** a WARNING that nevertheless makes the configuration invalid (HAProxy does this, e.g. for cache sizes) */
+  readonly fatal?: boolean;
 }
 
 export function placed(where: Where | undefined, msg: string, style: MsgStyle): string {
@@ -70,10 +72,18 @@ export class Diagnostics {
     this.list.push(d);
   }
 
-  /** number of alerts that make the configuration invalid */
+  /** a warning HAProxy prints while failing the configuration */
+  fatalWarning(msg: string, where?: Where, style: MsgStyle = 'parsing'): void {
+    const d: Diagnostic = where
+      ? { level: 'WARNING', code: 'LB_ERR_CFG_INVALID', text: placed(where, msg, style), file: where.file, line: where.line, config: true, fatal: true }
+      : { level: 'WARNING', code: 'LB_ERR_CFG_INVALID', text: msg, config: true, fatal: true };
+    this.list.push(d);
+  }
+
+  /** number of alerts (and fatal warnings) that make the configuration invalid */
   get alerts(): number {
     let n = 0;
-    for (const d of this.list) if (d.level === 'ALERT' && !d.nonFatal) n++;
+    for (const d of this.list) if ((d.level === 'ALERT' && !d.nonFatal) || d.fatal) n++;
     return n;
   }
 

@@ -34,6 +34,11 @@ function noExtra(kw: string, a: readonly string[], n: number): void {
   if (a.length > n) throw new ConfigError(`'${kw}' cannot handle unexpected argument '${a[n]}'.`);
 }
 
+/** HAProxy prints some errors as warnings while failing the load. */
+function fatal(c: KwContext, msg: string, style: 'parsing' | 'parsing:'): void {
+  c.diag.fatalWarning(msg, c.where, style);
+}
+
 /** Time argument with HAProxy's "unexpected character 'x' in argument to <what>." */
 function timeArg(v: string, what: string): number {
   const t = parseTime(v);
@@ -242,8 +247,8 @@ const cacheRows: KeywordRow[] = [
     name: 'total-max-size',
     parse: (a, c) => {
       noExtra('total-max-size', a, 1);
-      if (!/^\d+$/.test(a[0] ?? '')) throw new ConfigError(`total-max-size wrong value '${a[0] ?? ''}'`, 'parsing:');
-      if (Number(a[0]) > 4095) throw new ConfigError(`"total-max-size" (${a[0]}) must not be greater than 4095`, 'parsing:');
+      if (!/^\d+$/.test(a[0] ?? '')) return fatal(c, `total-max-size wrong value '${a[0] ?? ''}'`, 'parsing:');
+      if (Number(a[0]) > 4095) return fatal(c, `"total-max-size" (${a[0]}) must not be greater than 4095`, 'parsing:');
       keep(c, a);
     },
   },
@@ -252,7 +257,7 @@ const cacheRows: KeywordRow[] = [
     parse: (a, c) => {
       noExtra('max-object-size', a, 1);
       if (!a[0]) c.warn(`'max-object-size' expects a maximum file size parameter in bytes.`, 'parsing:');
-      if (!/^\d+$/.test(a[0] ?? '')) throw new ConfigError(`max-object-size wrong value '${a[0] ?? ''}'`, 'parsing:');
+      if (!/^\d+$/.test(a[0] ?? '')) return fatal(c, `max-object-size wrong value '${a[0] ?? ''}'`, 'parsing:');
       keep(c, a);
     },
   },
@@ -279,7 +284,7 @@ const cacheRows: KeywordRow[] = [
     name: 'max-secondary-entries',
     parse: (a, c) => {
       noExtra('max-secondary-entries', a, 1);
-      if (!/^\d+$/.test(a[0] ?? '') || Number(a[0]) === 0) throw new ConfigError(`max-secondary-entries wrong value '${a[0] ?? ''}'`, 'parsing:');
+      if (!/^\d+$/.test(a[0] ?? '') || Number(a[0]) === 0) return fatal(c, `max-secondary-entries wrong value '${a[0] ?? ''}'`, 'parsing:');
       keep(c, a);
     },
   },
@@ -308,7 +313,7 @@ const ringRows: KeywordRow[] = [
     parse: (a, c) => {
       if (!/^\d+$/.test(a[0] ?? '')) throw new ConfigError(`invalid size '${a[0] ?? ''}' for new sink buffer.`);
       if (Number(a[0]) < 16384) {
-        throw new ConfigError(`ignoring new size '${a[0]}' that is smaller than current size '16384' for ring '${o(c).name}'.`);
+        return fatal(c, `ignoring new size '${a[0]}' that is smaller than current size '16384' for ring '${o(c).name}'.`, 'parsing');
       }
       keep(c, a);
     },

@@ -99,4 +99,9 @@ export const OTHER_CASES: Array<[string, string[], boolean]> = [
   ["frontend f\n bind :1\n timeout client 1s\n http-error status 503 foo\n", ["[ALERT] config : parsing [t.cfg:4] : http-error : unknown keyword 'foo'."], false],
   ["frontend f\n bind :1\n timeout client 1s\n http-error status 503 string a string b\n", ["[ALERT] config : parsing [t.cfg:4] : http-error : unexpected 'string' argument, 'string' already defined"], false],
   ["frontend f\n bind :1\n timeout client 1s\n http-error status 503 default-errorfiles\n", [], true],
+  ["cache c\n total-max-size\n", ["[WARNING] config : parsing [t.cfg:2]: total-max-size wrong value ''"], false],
+  ["cache c\n total-max-size 5000\n", ["[WARNING] config : parsing [t.cfg:2]: \"total-max-size\" (5000) must not be greater than 4095"], false],
+  ["ring r\n size 10\n", ["[WARNING] config : parsing [t.cfg:2] : ignoring new size '10' that is smaller than current size '16384' for ring 'r'."], false],
+  ["cache c\n total-max-size 1\n max-object-size\n", ["[WARNING] config : parsing [t.cfg:3]: 'max-object-size' expects a maximum file size parameter in bytes.", "[WARNING] config : parsing [t.cfg:3]: max-object-size wrong value ''"], false],
+  ["cache c\n total-max-size 1\n max-secondary-entries 0\n", ["[WARNING] config : parsing [t.cfg:3]: max-secondary-entries wrong value '0'"], false],
 ];
