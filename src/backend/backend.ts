@@ -14,6 +14,7 @@ import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/i
 import type { Proxy } from '../config/model.js';
 import { compileForwardFor } from '../proxy/frontend.js';
 import type { ForwardFor } from '../proxy/headers.js';
+import { ProxyRuleSet } from '../proxy/ruleset.js';
 
 export type AssignFailure = 'no-server' | 'queue-timeout' | 'queue-full';
 
@@ -53,6 +54,8 @@ export class BackendRuntime {
   /** `option httpclose`: close the client connection after the response */
   readonly httpClose: boolean;
   readonly forwardfor: ForwardFor | undefined;
+  /** the backend's own rules (http-request after use_backend, http-response first) */
+  readonly rules: ProxyRuleSet;
 
   constructor(conf: Proxy) {
     this.name = conf.name;
@@ -68,6 +71,7 @@ export class BackendRuntime {
     this.serverClose = conf.httpConnMode === 'http-server-close' || conf.httpConnMode === 'httpclose';
     this.httpClose = conf.httpConnMode === 'httpclose';
     this.forwardfor = compileForwardFor(conf.forwardfor);
+    this.rules = new ProxyRuleSet(conf);
     this.balancer = createBalancer({
       balance: conf.balance ?? { algo: 'roundrobin' },
       hashType: conf.hashType,

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { BackendRuntime } from '../backend/backend.js';
-import { FrontendRuntime } from '../proxy/frontend.js';
+import { FrontendRuntime, l4Context } from '../proxy/frontend.js';
 import { listen, type Listener } from '../proxy/listener.js';
 import { tcpSession } from '../proxy/tcp.js';
 import { httpSession } from '../proxy/http.js';
@@ -35,7 +35,7 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p));
   const frontends: FrontendRuntime[] = [];
   for (const p of model.proxies) if (p.cap.fe && !p.disabled) frontends.push(new FrontendRuntime(p, backends, model.global));
-  const unsupported = frontends.flatMap((fe) => fe.unsupported);
+  const unsupported = [...new Set([...frontends.flatMap((fe) => fe.unsupported), ...[...backends.values()].flatMap((be) => be.rules.unsupported)])];
   if (unsupported.length > 0) {
     // never run a configuration whose rules lb would silently skip
     for (const u of unsupported) io.err(`${levelPrefix('ALERT', process.pid)}config : ${u} (not implemented in lb yet).`);
@@ -46,6 +46,13 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
+    const r = fe.rules;
+    if (r.tcpConnection !== undefined || r.tcpContent !== undefined) {
+      // tcp-request rules run at accept time (no payload inspection yet)
+      const ctx = l4Context(sock, fe.name);
+      const v = r.tcpConnection?.(ctx) ?? r.tcpContent?.(ctx);
+      if (v !== undefined && v.kind !== 'allow') { sock.destroy(); return; }
+    }
     if (fe.conf.mode === 'http') httpSession(fe, sock, l);
     else tcpSession(fe, sock, l);
   };

@@ -20,6 +20,11 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   for (const s of g.statsSockets) {
     diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats socket ${s.bind.spec} is not served yet (runtime API not built).`, s.where, 'plain');
   }
+  for (const p of model.proxies) {
+    if (p.mode === 'http' && p.stats.enabled) {
+      diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats page of ${p.kind} '${p.name}' is not served yet: requests to '${p.stats.uri}' get 501.`, p.where, 'plain');
+    }
+  }
   const checked = model.proxies.reduce((n, p) => n + p.servers.filter((s) => s.check).length, 0);
   if (checked > 0) {
     diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `health checks are not run yet: ${checked} server(s) with 'check' are considered UP; failed connections are retried and redispatched.`, undefined, 'plain');

@@ -7,8 +7,8 @@
 import type { Socket } from 'node:net';
 import { newCounters, type Counters } from '../stats/counters.js';
 import { compileCondition, type HttpReqCtx } from '../rules/eval.js';
-import { compileHttpRequestRules, compileRedirectRules, type RuleRunner } from '../rules/http-actions-run.js';
 import { renderVerdict, type Verdict } from '../rules/reply.js';
+import { ProxyRuleSet } from './ruleset.js';
 import type { GlobalConf } from '../config/global.js';
 import { compileMatcher } from '../rules/match.js';
 import type { ForwardFor } from './headers.js';
@@ -43,9 +43,12 @@ export class FrontendRuntime {
   /** nbsrv(<backend>) for the rules */
   readonly nbsrv: (backend: string) => number;
   /** everything the rules of this frontend use that lb does not execute */
-  readonly unsupported: string[] = [];
-  private readonly httpRules: RuleRunner<HttpReqCtx>;
-  private readonly redirects: RuleRunner<HttpReqCtx>;
+  readonly unsupported: string[];
+  readonly rules: ProxyRuleSet;
+  /** a request-scoped variable map is needed (these rules or a backend's use variables) */
+  readonly needsVars: boolean;
+  /** `stats uri` of a stats-enabled proxy: intercepted, never forwarded */
+  readonly statsUri: string | undefined;
 
   constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf) {
     this.name = conf.name;
@@ -55,9 +58,10 @@ export class FrontendRuntime {
     this.serverClose = conf.httpConnMode === 'http-server-close' || this.httpClose;
     this.forwardfor = compileForwardFor(conf.forwardfor);
     this.nbsrv = (name) => backends.get(name)?.nbsrv() ?? 0;
-    const opts = { proxy: conf.name, unsupported: this.unsupported };
-    this.httpRules = compileHttpRequestRules(conf.rules.httpRequest, conf.rules.acls, opts);
-    this.redirects = compileRedirectRules(conf.rules.redirects, conf.rules.acls, opts);
+    this.rules = new ProxyRuleSet(conf);
+    this.unsupported = this.rules.unsupported;
+    this.needsVars = this.rules.needsVars || [...backends.values()].some((b) => b.rules.needsVars);
+    this.statsUri = conf.mode === 'http' && conf.stats.enabled ? conf.stats.uri : undefined;
     const t = conf.timeouts;
     this.timeoutClient = t.client ?? 0;
     this.timeoutHttpRequest = t['http-request'] ?? this.timeoutClient;
@@ -77,7 +81,7 @@ export class FrontendRuntime {
    * verdict means lb answers the request itself.
    */
   requestRules(ctx: HttpReqCtx): Verdict | undefined {
-    return this.httpRules(ctx) ?? this.redirects(ctx);
+    return this.rules.request(ctx);
   }
 
   /** Bytes and status of a verdict; undefined for silent-drop/reject (close). */

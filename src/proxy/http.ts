@@ -20,11 +20,14 @@ import type { FrontendRuntime } from './frontend.js';
 import type { Listener } from './listener.js';
 import type { BackendRuntime, AssignFailure, ConnectOutcome } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
-import type { HttpReqCtx } from '../rules/eval.js';
+import type { HttpReqCtx, HttpResCtx } from '../rules/eval.js';
+import { monitorReply, httpReason } from '../rules/reply.js';
 import type { PickContext } from '../lb/index.js';
 import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
 
 const EMPTY = Buffer.alloc(0);
+/** shared, never written: for frontends whose rules use no variables */
+const NO_VARS: Map<string, unknown> = new Map();
 
 const enum St {
   /** waiting for (the rest of) a request head */
@@ -44,6 +47,17 @@ function limitsFor(fe: FrontendRuntime): HeadLimits {
   const key = `${g.bufsize}/${g.maxrewrite}/${g.httpMaxhdr}`;
   if (!limitsCache || limitsCache.key !== key) limitsCache = { key, limits: headLimits(g.bufsize, g.maxrewrite, g.httpMaxhdr) };
   return limitsCache.limits;
+}
+
+/** The path part of a request target (origin or absolute form). */
+function pathOf(target: string): string {
+  let start = 0;
+  if (target.charCodeAt(0) !== 47 /* '/' */) {
+    const scheme = target.indexOf('://');
+    if (scheme > 0) { const slash = target.indexOf('/', scheme + 3); start = slash < 0 ? target.length : slash; }
+  }
+  const q = target.indexOf('?', start);
+  return q < 0 ? target.slice(start) : target.slice(start, q);
 }
 
 export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void {
@@ -197,7 +211,7 @@ class HttpSession implements PickContext {
     const ctx: HttpReqCtx = {
       method: req.method, target: req.target, version: req.version === 10 ? 10 : 11, rawHeaders: req.rawHeaders,
       src: this.src, srcPort: this.cli.remotePort ?? 0, dst: this.cli.localAddress ?? '', dstPort: this.cli.localPort ?? 0,
-      frontend: fe.name, nbsrv: fe.nbsrv, vars: new Map(),
+      frontend: fe.name, nbsrv: fe.nbsrv, vars: fe.needsVars ? new Map() : NO_VARS,
     };
     this.ctx = ctx;
     this.closeAfter = req.connClose || (req.version === 10 && !req.connKeepAlive) || fe.httpClose || this.closeAfter;
@@ -205,16 +219,33 @@ class HttpSession implements PickContext {
     this.reqChunked = req.framing === 'chunked';
     this.reqLeft = req.framing === 'length' ? req.length : 0;
     if (this.reqChunked) this.reqDec.reset();
+    const mon = fe.rules.monitorUri;
+    if (mon !== undefined && (mon.startsWith('/') ? pathOf(req.target) === mon : req.target === mon)) {
+      // answered before any http-request rule, never logged (reference §2.15)
+      this.cli.pause();
+      this.localReply(monitorReply(fe.rules.monitorFail?.(ctx) === true, this.closeAfter || !this.reqDone), 200);
+      return;
+    }
     const verdict = fe.requestRules(ctx);
     if (verdict !== undefined) {
       this.cli.pause();
       this.intercept(verdict);
       return;
     }
+    if (fe.statsUri !== undefined && req.target.startsWith(fe.statsUri)) {
+      // the stats page is not built yet: never forward its requests to a server
+      this.cli.pause();
+      this.fail(501);
+      return;
+    }
     const be = fe.route(ctx);
     if (!be) { this.fail(503); return; }
     this.be = be;
     ctx.backend = be.name;
+    if (be.conf !== fe.conf) {
+      const bv = be.rules.request(ctx);
+      if (bv !== undefined) { this.cli.pause(); this.intercept(bv); return; }
+    }
     this.st = St.Connecting;
     this.cli.pause();
     this.pendingBody = rest;
@@ -269,7 +300,10 @@ class HttpSession implements PickContext {
     this.resDone = false;
     this.res = undefined;
     this.upBuf = EMPTY;
-    this.up!.write(head);
+    const up = this.up!;
+    // head and whatever body is already here leave in one write (writev)
+    up.cork();
+    up.write(head);
     this.be!.counters.bin += head.length;
     const pending = this.pendingBody;
     this.pendingBody = EMPTY;
@@ -279,6 +313,7 @@ class HttpSession implements PickContext {
     } else if (pending.length > 0) {
       this.inBuf = pending; // pipelined request(s)
     }
+    up.uncork();
   }
 
   /** Relay request body bytes d[from..] to the server. */
@@ -384,15 +419,31 @@ class HttpSession implements PickContext {
       this.cli.resume();
       return;
     }
+    let resHeaders = res.rawHeaders;
+    const beRes = this.be!.rules.httpResponse;
+    const feRes = this.be!.conf !== this.fe.conf ? this.fe.rules.httpResponse : undefined;
+    if (beRes !== undefined || feRes !== undefined) {
+      // backend rules first, then the frontend's (reference §2.4)
+      const rctx = this.ctx as HttpResCtx;
+      rctx.status = res.status;
+      rctx.resHeaders = res.rawHeaders;
+      const v = beRes?.(rctx) ?? feRes?.(rctx);
+      if (v !== undefined) { this.upClose = true; this.intercept(v); return; }
+      resHeaders = rctx.resHeaders;
+      if (rctx.status !== res.status) { res.status = rctx.status; res.reason = rctx.reason ?? httpReason(rctx.status); }
+    }
     this.resLeft = res.framing === 'length' ? res.length : 0;
     if (res.framing === 'chunked') { this.resDec.reset(); extra += TE_CHUNKED; }
     else if (res.framing === 'close') this.closeAfter = true;
     if (this.closeAfter) extra += CONNECTION_CLOSE;
-    const head = writeResponseHead(11, res.status, res.reason, forwardHeaders(res.rawHeaders, false), extra);
-    this.cli.write(head);
+    const head = writeResponseHead(11, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
+    const cli = this.cli;
+    cli.cork();
+    cli.write(head);
     this.fe.counters.bout += head.length;
-    if (res.framing === 'none') { this.resDone = true; this.responseComplete(rest); return; }
+    if (res.framing === 'none') { this.resDone = true; cli.uncork(); this.responseComplete(rest); return; }
     if (rest.length > 0) this.resBody(rest, 0);
+    cli.uncork();
   }
 
   private resBody(d: Buffer, from: number): void {
@@ -535,11 +586,16 @@ class HttpSession implements PickContext {
 
   /** A response produced by lb itself (deny, return, redirect...). */
   private intercept(v: unknown): void {
+    if (this.up || this.srv) this.dropUpstream(false);
     const out = this.fe.renderVerdict(v, this.closeAfter || !this.reqDone);
     if (out === undefined) { this.close(); return; }
     this.fe.counters.intercepted++;
-    this.cli.write(out.bytes);
-    countStatus(this.fe.counters, out.status);
+    this.localReply(out.bytes, out.status);
+  }
+
+  private localReply(bytes: string | Buffer, status: number): void {
+    this.cli.write(bytes);
+    countStatus(this.fe.counters, status);
     if (this.closeAfter || !this.reqDone) { this.endClient(); return; }
     this.afterLocalReply();
   }

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// lb against HAProxy (and nginx as a proxy) in one session, same machine,
+// same backends: keep-alive HTTP/1.1 and mode tcp, wrk with 50 connections.
+// The proxy under test is pinned alone on CPU 0; wrk and the two nginx
+// backends share CPU 1. Rounds are interleaved; medians are reported as
+// requests per second and as a ratio to HAProxy.
+//
+//   npm run build && node bench/run.mjs [--rounds 5] [--duration 10] [--out bench/RESULTS.md]
+//
+// Needs: haproxy, nginx, wrk, taskset (Debian: apt-get install haproxy nginx wrk util-linux).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect } from 'node:net';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
+const ROUNDS = Number(opt('rounds', 5));
+const DURATION = Number(opt('duration', 10));
+const OUT = opt('out', '');
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+const LB = join(ROOT, 'bin', 'lb');
+const dir = mkdtempSync(join(tmpdir(), 'lb-bench-'));
+const PORTS = { be1: 18081, be2: 18082, http: 18090, tcp: 18091 };
+const children = [];
+
+for (const tool of ['haproxy', 'nginx', 'wrk', 'taskset']) {
+  if (spawnSync('which', [tool]).status !== 0) { console.error(`bench: '${tool}' is missing`); process.exit(2); }
+}
+if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) { console.error('bench: run npm run build first'); process.exit(2); }
+
+function start(cmd, argv, cpu, env = process.env) {
+  const p = spawn('taskset', ['-c', String(cpu), cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  p.stderr.on('data', (d) => { p.errText = (p.errText ?? '') + d; });
+  children.push(p);
+  return p;
+}
+
+function stop(p) {
+  return new Promise((r) => {
+    if (p.exitCode !== null || p.signalCode !== null) return r();
+    const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+    p.once('exit', () => { clearTimeout(t); r(); });
+    p.kill('SIGTERM');
+  });
+}
+
+async function waitPort(port, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((r) => { const s = connect(port, '127.0.0.1'); s.once('connect', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+function nginxBackend(port) {
+  const d = mkdtempSync(join(dir, 'ngx-'));
+  writeFileSync(join(d, 'nginx.conf'), `daemon off; worker_processes 1; pid ${d}/nginx.pid; error_log ${d}/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:${port}; location / { return 200 "hello from ${port}\\n"; } } }
+`);
+  return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 1);
+}
+
+function proxyCfg(mode) {
+  return `global
+    maxconn 4000
+    nbthread 1
+defaults
+    mode ${mode}
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:${mode === 'http' ? PORTS.http : PORTS.tcp}
+    default_backend be
+backend be
+    balance roundrobin
+    server s1 127.0.0.1:${PORTS.be1}
+    server s2 127.0.0.1:${PORTS.be2}
+`;
+}
+
+function nginxProxyCfg() {
+  const d = mkdtempSync(join(dir, 'ngxp-'));
+  writeFileSync(join(d, 'nginx.conf'), `daemon off; worker_processes 1; pid ${d}/nginx.pid; error_log ${d}/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream be { server 127.0.0.1:${PORTS.be1}; server 127.0.0.1:${PORTS.be2}; keepalive 64; }
+  server { listen 127.0.0.1:${PORTS.http}; location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+`);
+  return d;
+}
+
+function wrk(port) {
+  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  const errs = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(r.stdout);
+  return { rps: rps ? Number(rps[1]) : 0, errors: errs ? errs[0] : '' };
+}
+
+const contenders = {
+  'haproxy http': { port: PORTS.http, run: () => { const f = join(dir, 'h.cfg'); writeFileSync(f, proxyCfg('http')); return start('haproxy', ['-db', '-f', f], 0); } },
+  'lb http': { port: PORTS.http, run: () => { const f = join(dir, 'l.cfg'); writeFileSync(f, proxyCfg('http')); return start(process.execPath, [LB, '-f', f], 0); } },
+  'nginx http': { port: PORTS.http, run: () => { const d = nginxProxyCfg(); return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 0); } },
+  'haproxy tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'ht.cfg'); writeFileSync(f, proxyCfg('tcp')); return start('haproxy', ['-db', '-f', f], 0); } },
+  'lb tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'lt.cfg'); writeFileSync(f, proxyCfg('tcp')); return start(process.execPath, [LB, '-f', f], 0); } },
+};
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+async function main() {
+  const b1 = nginxBackend(PORTS.be1);
+  const b2 = nginxBackend(PORTS.be2);
+  await waitPort(PORTS.be1); await waitPort(PORTS.be2);
+  const results = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  const notes = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, c] of Object.entries(contenders)) {
+      const p = c.run();
+      try {
+        await waitPort(c.port);
+        const w = wrk(c.port);
+        results[name].push(w.rps);
+        if (w.errors) notes.push(`round ${round} ${name}: ${w.errors}`);
+        console.error(`round ${round}/${ROUNDS} ${name}: ${w.rps.toFixed(0)} req/s ${w.errors}`);
+      } finally {
+        await stop(p);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+  await stop(b1); await stop(b2);
+  const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  const ratio = (a, b) => (med[b] ? (med[a] / med[b]).toFixed(2) : '-');
+  const node = process.version;
+  const haproxyV = spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const nginxV = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
+  const lines = [
+    `## ${new Date().toISOString().slice(0, 10)} — keep-alive, 50 connections, ${DURATION} s × ${ROUNDS} interleaved rounds`,
+    '',
+    `Command: \`npm run build && node bench/run.mjs --rounds ${ROUNDS} --duration ${DURATION}\``,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; proxy pinned to CPU 0, wrk + 2 nginx backends on CPU 1.`,
+    `Versions: lb (Node ${node}), ${haproxyV}, ${nginxV}.`,
+    '',
+    '| contender | median req/s | × HAProxy (same mode) | rounds |',
+    '|---|---:|---:|---|',
+    `| HAProxy mode http | ${med['haproxy http'].toFixed(0)} | 1.00 | ${results['haproxy http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode http | ${med['lb http'].toFixed(0)} | ${ratio('lb http', 'haproxy http')} | ${results['lb http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
+    '',
+    ...(notes.length ? ['Errors reported by wrk:', '', ...notes.map((n) => `- ${n}`), ''] : []),
+  ];
+  const text = lines.join('\n') + '\n';
+  process.stdout.write(text);
+  if (OUT) {
+    const prev = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '# Benchmarks\n\nEach section is one run of `bench/run.mjs`; ratios compare contenders measured in the same run.\n\n';
+    writeFileSync(OUT, prev + '\n' + text);
+  }
+}
+
+const cleanup = async () => { await Promise.all(children.map(stop)); };
+process.on('SIGINT', () => { void cleanup().then(() => process.exit(130)); });
+main().then(cleanup, async (e) => { console.error(e); await cleanup(); process.exit(1); });

@@ -1,0 +1,101 @@
+/**
+ * The HTTP engine end to end: routing with ACLs, rules answered by lb,
+ * response rules, monitor-uri, mode tcp, and HAProxy's error verdicts for
+ * the failures a backend can cause (502, 503, 504) and a slow client (408).
+ */
+import t from 'tap';
+import { createServer as createNet, type Socket } from 'node:net';
+import { request } from 'undici';
+import { freePort, httpBackend, rawExchange, startLb } from './harness.js';
+
+t.test('routing, rules and errors', async (t) => {
+  const api = await httpBackend('api');
+  const web = await httpBackend('web');
+  const silentPort = await freePort();
+  const badPort = await freePort();
+  const deadPort = await freePort();
+  // a server that accepts and never answers, and one that answers garbage
+  const held: Socket[] = [];
+  const silent = createNet((s) => { held.push(s); s.resume(); }).listen(silentPort, '127.0.0.1');
+  const bad = createNet((s) => s.once('data', () => s.end('NOT HTTP\r\n\r\n'))).listen(badPort, '127.0.0.1');
+  const port = await freePort();
+  const tcpPort = await freePort();
+  const cfg = `defaults
+    mode http
+    timeout connect 200ms
+    timeout client 2s
+    timeout server 500ms
+    timeout http-request 300ms
+    retries 1
+
+frontend fe
+    bind 127.0.0.1:${port}
+    monitor-uri /healthz
+    acl is_api path_beg /api
+    acl blocked hdr(x-block) -m found
+    http-request deny if blocked
+    http-request return status 200 content-type text/plain string "pong\\n" if { path /ping }
+    http-request redirect prefix /new code 301 if { path_beg /old }
+    use_backend api if is_api
+    use_backend silent if { path_beg /slow }
+    use_backend bad if { path_beg /bad }
+    use_backend dead if { path_beg /dead }
+    default_backend web
+
+backend api
+    http-response set-header x-served-by api
+    server a 127.0.0.1:${api.port}
+backend web
+    server w 127.0.0.1:${web.port}
+backend silent
+    server s 127.0.0.1:${silentPort}
+backend bad
+    server b 127.0.0.1:${badPort}
+backend dead
+    server d 127.0.0.1:${deadPort}
+
+listen raw
+    mode tcp
+    bind 127.0.0.1:${tcpPort}
+    server w 127.0.0.1:${web.port}
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => {
+    await lb?.stop(); await api.stop(); await web.stop();
+    for (const s of held) s.destroy();
+    silent.close(); bad.close();
+  });
+  lb = await startLb(cfg, port);
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const r = await request(`http://127.0.0.1:${port}${path}`, { headers });
+    return { status: r.statusCode, headers: r.headers, body: await r.body.text() };
+  };
+
+  t.same((await get('/api/users')).body, 'api\n', 'use_backend with a named ACL');
+  t.equal((await get('/api/users')).headers['x-served-by'], 'api', 'http-response set-header of the backend');
+  t.same((await get('/index.html')).body, 'web\n', 'default_backend');
+  const denied = await get('/api', { 'x-block': '1' });
+  t.equal(denied.status, 403);
+  t.equal(denied.body, '<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n');
+  t.same(await get('/ping').then((r) => [r.status, r.body]), [200, 'pong\n'], 'http-request return');
+  const moved = await get('/old/page?q=1');
+  t.same([moved.status, moved.headers['location']], [301, '/new/old/page?q=1'], 'redirect prefix keeps path and query');
+  const mon = await get('/healthz');
+  t.same([mon.status, mon.body], [200, '<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n'], 'monitor-uri');
+
+  const timeout = await get('/slow');
+  t.equal(timeout.status, 504, 'timeout server before the response head: 504');
+  t.match(timeout.body, /The server didn't respond in time/);
+  t.equal((await get('/bad')).status, 502, 'an invalid response: 502');
+  const dead = await get('/dead');
+  t.equal(dead.status, 503, 'connection refused after retries: 503');
+  t.match(dead.body, /No server is available to handle this request/);
+
+  const slow = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n', 2000);
+  t.match(slow, /^HTTP\/1\.1 408 Request Time-out\r\n/, 'an incomplete request times out with 408');
+  const garbage = await rawExchange(port, 'GET / HTTP/1.1\r\nBad Header\r\n\r\n', 2000);
+  t.match(garbage, /^HTTP\/1\.1 400 Bad request\r\n/, 'an invalid request gets HAProxy 400 page');
+
+  const tunnel = await rawExchange(tcpPort, 'GET /via-tcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 2000);
+  t.match(tunnel, /\r\n\r\nweb\n$/, 'mode tcp tunnels the bytes unchanged');
+});
