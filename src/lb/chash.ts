@@ -17,6 +17,9 @@ export class ChNode extends LbNode {
   cumw = 0;
   /** point keys by index, computed lazily and kept across rebuilds */
   points: number[] = [];
+  /** most points it ever had; growing past it re-queues all its points */
+  nodesTot = 0;
+  regrown = false;
 }
 
 class Ring {
@@ -54,6 +57,10 @@ export class ChashFarm extends Farm<ChNode> {
   }
 
   protected rebuild(): void {
+    for (const n of this.nodes) {
+      n.regrown = n.ew > n.nodesTot;
+      if (n.regrown) n.nodesTot = n.ew;
+    }
     this.fill(this.act, false);
     this.fill(this.bck, true);
   }
@@ -81,13 +88,14 @@ export class ChashFarm extends Farm<ChNode> {
       r.owners[j] = owners[order[j]!]!;
     }
     r.last = -1;
-    // the walk resumes after its last point; if that point left the ring,
-    // from the next one still on it (HAProxy moves `last` on before deleting)
+    // the walk resumes after its last point; if that point left the ring (or
+    // was re-queued: weight above its maximum), from the next one still on it
+    // (HAProxy moves `last` on before deleting)
     const len = old.keys.length;
     for (let k = 0; old.last >= 0 && k < len; k++) {
       const j = (old.last + k) % len;
       const n = old.owners[j]!;
-      if (!n.elig || n.backup !== backup || old.pidx[j]! >= n.ew) continue;
+      if (!n.elig || n.backup !== backup || old.pidx[j]! >= n.ew || n.regrown) continue;
       r.last = this.find(r, old.keys[j]!, n, old.pidx[j]!);
       break;
     }
