@@ -240,6 +240,8 @@ const KNOWN_NAMES = [
 ];
 const NAME_SLOTS = 1024;
 const NAME_TABLE: string[] = new Array<string>(NAME_SLOTS).fill('');
+/** The same names as most clients spell them ("User-Agent"), tried first with startsWith. */
+const NAME_TITLE: string[] = new Array<string>(NAME_SLOTS).fill('');
 function nameSlot(len: number, first: number, mid: number, last: number): number {
   return (((first * 31 + mid) * 31 + last) * 7 + len) & (NAME_SLOTS - 1);
 }
@@ -247,6 +249,7 @@ for (const n of KNOWN_NAMES) {
   let slot = nameSlot(n.length, n.charCodeAt(0), n.charCodeAt(n.length >> 1), n.charCodeAt(n.length - 1));
   while (NAME_TABLE[slot] !== '') slot = (slot + 1) & (NAME_SLOTS - 1);
   NAME_TABLE[slot] = n;
+  NAME_TITLE[slot] = n.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }
 
 /** The interned lower-case name when s[a, b) is a known name in any case, else ''. */
@@ -258,6 +261,7 @@ function knownName(s: string, a: number, b: number): string {
     const cand = NAME_TABLE[slot]!;
     if (cand === '') return '';
     if (cand.length === len) {
+      if (s.startsWith(NAME_TITLE[slot]!, a) || s.startsWith(cand, a)) return cand;
       let i = 0;
       while (i < len && cand.charCodeAt(i) === LOWER[s.charCodeAt(a + i)]) i++;
       if (i === len) return cand;
@@ -714,10 +718,14 @@ export class ChunkedDecoder {
     return pos;
   }
 
-  /** A trailer line must hold a ':' after a non-empty name (2.6 allows any name byte). */
+  /**
+   * A trailer line is `token: value`. (2.6.12 forwards a name with a space in
+   * some process instances and refuses it in others; lb always refuses.)
+   */
   private addTrailer(line: number[]): boolean {
     const colon = line.indexOf(COLON);
     if (colon <= 0 || line.includes(0)) return false;
+    for (let i = 0; i < colon; i++) if (!(CT[line[i]!]! & T_TOKEN)) return false;
     let a = colon + 1, b = line.length;
     while (a < b && (line[a] === SP || line[a] === HT)) a++;
     while (b > a && (line[b - 1] === SP || line[b - 1] === HT)) b--;
