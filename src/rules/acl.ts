@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { NotImplementedError } from '../core/errors.js';
 import type { Where } from '../config/diag.js';
-import { aclKeywords, needsStickTable, type OutType } from './fetches.js';
+import { aclKeywords, canCast, stickTableUser, type OutType } from './fetches.js';
+import { resolveHost } from '../proxy/address.js';
 import { parseSample, formatAclError, isReadableFile, SampleError, type ArgRef } from './sample.js';
 import type { AclDef, MatchMethod } from './model.js';
 
@@ -20,6 +21,12 @@ const NAME_OK = /^[A-Za-z0-9_.:-]$/;
 
 /** An ACL problem; `message` is HAProxy's text ending with '.'. */
 export class AclError extends Error {}
+
+/** The sample type each match method works on (HAProxy's pat_match_types). */
+const MATCH_INPUT: Record<MatchMethod, OutType> = {
+  found: 'any', bool: 'bool', int: 'sint', ip: 'addr', bin: 'bin', len: 'str', str: 'str', sub: 'str',
+  reg: 'str', beg: 'str', end: 'str', dir: 'str', dom: 'str', meth: 'meth',
+};
 
 const DEFAULT_MATCH: Record<OutType, MatchMethod | undefined> = {
   bool: 'bool', sint: 'int', str: 'str', bin: undefined, ipv4: 'ip', ipv6: 'ip', addr: 'ip', meth: 'meth', any: undefined,
@@ -61,22 +68,20 @@ export function parseAcl(name: string, allWords: readonly string[], where: Where
     }
     throw e;
   }
-  if (needsStickTable(parsed.expr.fetch)) {
-    throw new NotImplementedError(`fetch '${parsed.expr.fetch}' needs stick tables, which are not implemented in lb; remove it or run this configuration with HAProxy.`);
-  }
+  const stick = stickTableUser(parsed.expr);
+  if (stick) throw new NotImplementedError(`${stick} needs stick tables, which are not implemented in lb; remove it or run this configuration with HAProxy.`);
   let match: MatchMethod | undefined = parsed.alias ? parsed.alias.match as MatchMethod : DEFAULT_MATCH[parsed.out];
   let ignoreCase = false;
   let noDns = false;
   let mapFiles = false;
   let uniqueId: number | undefined;
-  let endOfFlags = false;
   const files: Array<{ path: string; patterns: string[] }> = [];
   const fileLines: Array<{ path: string; lines: Array<{ v: string; line: number }> }> = [];
   let i = 1;
   for (; i < words.length; i++) {
     const w = words[i]!;
     if (!w.startsWith('-')) break;
-    if (w === '--') { endOfFlags = true; i++; break; }
+    if (w === '--') { i++; break; }
     if (w === '-i') ignoreCase = true;
     else if (w === '-n') noDns = true;
     else if (w === '-M') mapFiles = true;
@@ -90,6 +95,9 @@ export function parseAcl(name: string, allWords: readonly string[], where: Where
       if (files.length > 0) throw new AclError(`'-m' must only be specified before patterns and files in parsing ACL expression.`);
       const m = words[++i] ?? '';
       if (!(METHODS as readonly string[]).includes(m)) throw new AclError(`unknown matching method '${m}' when parsing ACL expression.`);
+      if (!canCast(parsed.out, MATCH_INPUT[m as MatchMethod])) {
+        throw new AclError(`matching method '${m}' cannot be used with fetch keyword '${parsed.expr.fetch}'.`);
+      }
       match = m as MatchMethod;
     } else {
       throw new AclError(`'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'.`);
@@ -110,7 +118,8 @@ export function parseAcl(name: string, allWords: readonly string[], where: Where
     }
   }
   let warning: string | undefined;
-  if (patterns.length === 0 && files.length === 0 && !endOfFlags && match !== 'found' && match !== 'bool') {
+  // HAProxy only looks at the word right after the expression
+  if (!words[1] && parsed.info.out !== 'bool' && match !== 'found' && match !== 'bool') {
     warning = `parsing acl keyword '${text}' :\n` +
       '  no pattern to match against were provided, so this ACL will never match.\n' +
       "  If this is what you intended, please add '--' to get rid of this warning.\n" +
@@ -144,22 +153,27 @@ function collectPatterns(words: readonly string[], match: MatchMethod, noDns: bo
   for (let k = 0; k < words.length; k++) {
     const w = words[k]!;
     if ((match === 'int' || match === 'len') && INT_OPS.includes(w)) {
-      if (k + 1 < words.length) { out.push(`${w} ${words[++k]}`); checkInt(words[k]!); }
+      if (k + 1 < words.length) { checkInt(words[k + 1]!); out.push(`${w} ${words[++k]}`); } else out.push(w);
       continue;
     }
     if (match === 'int' || match === 'len') checkInt(w);
-    else if (match === 'ip') checkIp(w, noDns);
     else if (match === 'reg') checkRegex(w);
-    out.push(w);
+    out.push(match === 'ip' ? checkIp(w, noDns) : w);
   }
   return out;
 }
 
+/** HAProxy int patterns: "5", "1:10" / ":10" / "5:" ranges ("1-5" is read as 1). */
 function checkInt(w: string): void {
-  if (!/^[0-9:]/.test(w)) throw new AclError(`'${w}' is not a number.`);
+  if (w.includes(':')) {
+    if (!/^\d*:\d*$/.test(w)) throw new AclError(`'${w}' is not a valid number range.`);
+  } else if (!/^\d+(-\d*)?$/.test(w)) {
+    throw new AclError(`'${w}' is not a number.`);
+  }
 }
 
-function checkIp(w: string, noDns: boolean): void {
+/** Validate an IP pattern; a host name is resolved now (as HAProxy does) unless -n. */
+function checkIp(w: string, noDns: boolean): string {
   const slash = w.indexOf('/');
   const addr = slash < 0 ? w : w.slice(0, slash);
   const mask = slash < 0 ? undefined : w.slice(slash + 1);
@@ -167,17 +181,19 @@ function checkIp(w: string, noDns: boolean): void {
   const fam = isIP(addr) || (/^\d+(\.\d+){0,3}$/.test(addr) && addr.split('.').every((x) => Number(x) <= 255) ? 4 : 0);
   const bad = new AclError(`'${w}' is not a valid IPv4 or IPv6 address.`);
   if (fam === 0) {
-    // a host name is resolved by HAProxy unless -n; lb accepts it as written
-    if (noDns || mask !== undefined || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(addr) || /^[0-9.]+$/.test(addr)) throw bad;
-    return;
+    if (noDns || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(addr) || /^[0-9.]+$/.test(addr)) throw bad;
+    const ip = resolveHost(addr, 'ipv4') ?? resolveHost(addr);
+    if (ip === undefined) throw bad;
+    return mask === undefined ? ip : `${ip}/${mask}`;
   }
-  if (mask === undefined) return;
+  if (mask === undefined) return w;
   const max = fam === 4 ? 32 : 128;
   if (/^[0-9]+$/.test(mask)) {
     if (Number(mask) > max) throw bad;
   } else if (fam !== 4 || isIP(mask) !== 4) {
     throw bad;
   }
+  return w;
 }
 
 function checkRegex(w: string): void {

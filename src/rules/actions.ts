@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTime } from '../config/units.js';
 import { actionSample, checkLogFormat, checkVarName, isReadableFile, SampleError, type ArgRef } from './sample.js';
-import { needsStickTable } from './fetches.js';
+import { stickTableUser } from './fetches.js';
 
 /** A problem in an action's own arguments (HAProxy's text, final dot included). */
 export class ActionError extends Error {}
@@ -71,7 +71,8 @@ function fmt(v: string, c: ActCtx, where = exprLabel(c.set)): string {
 function sample(v: string | undefined, c: ActCtx, where: string | null = exprLabel(c.set)): unknown {
   try {
     const p = actionSample(v);
-    if (needsStickTable(p.expr.fetch)) throw new ActionError(`fetch '${p.expr.fetch}' needs stick tables, which are not implemented in lb.`);
+    const stick = stickTableUser(p.expr);
+    if (stick) throw new ActionError(`\0${stick} needs stick tables, which are not implemented`);
     c.refs.push(...label(p.refs, where));
     return p.expr;
   } catch (e) {
@@ -346,7 +347,7 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
     parse: (a, _n, c) => {
       if (a.length < 2) throw new ActionError('expects exactly 2 arguments.');
       if (!c.hasBe) throw new ActionError(`proxy '${c.pxName}' has no backend capability.`);
-      if (a[0] !== 'server' && a[0] !== 'tunnel') throw new ActionError(`'set-timeout' rule: unsupported timeout '${a[0]}'.`);
+      if (a[0] !== 'server' && a[0] !== 'tunnel') throw new ActionError(`'set-timeout' rule supports 'server'/'tunnel' (got '${a[0]}').`);
       return { used: 2, params: { timeout: a[0], value: a[1] } };
     },
   },

@@ -100,6 +100,17 @@ registerPostParse((model, diag) => {
   }
 });
 
+registerPostParse((model, diag) => {
+  for (const p of model.proxies) {
+    if (!p.cap.fe || !p.cap.be || p.disabled) continue;
+    for (const u of p.rules.useBackends) {
+      if (!u.dynamic && u.name === p.name) {
+        diag.alert(Codes.CFG_SEMANTIC, `Proxy '${p.name}': loop detected for use_backend: '${u.name}'.`, { file: u.file, line: u.line }, 'plain');
+      }
+    }
+  }
+});
+
 /** Layer 6 (buffer contents) fetches: ignored by HTTP proxies. */
 const L6_FETCHES = new Set([
   'distcc_body', 'distcc_param', 'payload', 'payload_lv', 'req.len', 'req_len', 'req.payload', 'req.payload_lv',

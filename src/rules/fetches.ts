@@ -190,46 +190,54 @@ const ACL_KEYWORDS = `
     urlp_len=urlp:len urlp_reg=urlp:reg urlp_sub=urlp:sub
 `;
 
-/** Converters: `name(argument types)=output type`. */
+/** Converters: `name(argument types)=output type<input type`. */
 const CONVERTERS = `
-    add(string)=sint add_item(string,string[,string])=str aes_gcm_dec(integer,string,string,string)=bin
-    and(string)=sint b64dec=bin base64=str be2dec(string[,integer,integer])=str
-    be2hex(string[,integer,integer])=str bool=bool bytes(integer[,integer])=bin capture-req(integer)=str
-    capture-res(integer)=str concat(string[,string,string])=str cpl=sint crc32([integer])=sint
-    crc32c([integer])=sint cut_crlf=str debug([string,string])=any digest(string)=bin div(string)=sint
-    djb2([integer])=sint even=bool field(integer,string[,integer])=str fix_is_valid=bool
-    fix_tag_value(string)=bin hex=str hex2i=sint hmac(string,string)=bin host_only=str htonl=bin
-    http_date([integer,string])=str iif(string,string)=str in_table(table)=bool
-    ipmask(IPv4-mask[,IPv6-mask])=ipv4 json(string)=str json_query(string[,string])=any
-    jwt_header_query([string,string])=any jwt_payload_query([string,string])=any jwt_verify(string,string)=sint
-    language(string[,string])=str length=sint lower=str ltime(string[,integer])=str ltrim(string)=str
-    map(string[,string])=str map_beg(string[,string])=str map_beg_int(string[,integer])=sint
-    map_beg_ip(string[,string])=addr map_dir(string[,string])=str map_dir_int(string[,integer])=sint
-    map_dir_ip(string[,string])=addr map_dom(string[,string])=str map_dom_int(string[,integer])=sint
-    map_dom_ip(string[,string])=addr map_end(string[,string])=str map_end_int(string[,integer])=sint
-    map_end_ip(string[,string])=addr map_int(string[,string])=str map_int_int(string[,integer])=sint
-    map_int_ip(string[,string])=addr map_ip(string[,string])=str map_ip_int(string[,integer])=sint
-    map_ip_ip(string[,string])=addr map_reg(string[,string])=str map_reg_int(string[,integer])=sint
-    map_reg_ip(string[,string])=addr map_regm(string[,string])=str map_str(string[,string])=str
-    map_str_int(string[,integer])=sint map_str_ip(string[,string])=addr map_sub(string[,string])=str
-    map_sub_int(string[,integer])=sint map_sub_ip(string[,string])=addr mod(string)=sint
-    mqtt_field_value(string,string)=str mqtt_is_valid=bool mul(string)=sint nbsrv=sint neg=sint not=bool
-    odd=bool or(string)=sint port_only=sint protobuf(Protocol-buffers-field-number[,string])=bin
-    regsub(regex,string[,string])=str rtrim(string)=str sdbm([integer])=sint secure_memcmp(string)=bool
-    set-var(string[,string,string,string,string])=any sha1=bin sha2([integer])=bin srv_queue=sint
-    strcmp(string)=sint sub(string)=sint table_bytes_in_rate(table)=sint table_bytes_out_rate(table)=sint
-    table_conn_cnt(table)=sint table_conn_cur(table)=sint table_conn_rate(table)=sint
-    table_expire(table[,integer])=sint table_gpc(integer,table)=sint table_gpc0(table)=sint
-    table_gpc0_rate(table)=sint table_gpc1(table)=sint table_gpc1_rate(table)=sint
-    table_gpc_rate(integer,table)=sint table_gpt(integer,table)=sint table_gpt0(table)=sint
-    table_http_err_cnt(table)=sint table_http_err_rate(table)=sint table_http_fail_cnt(table)=sint
-    table_http_fail_rate(table)=sint table_http_req_cnt(table)=sint table_http_req_rate(table)=sint
-    table_idle(table[,integer])=sint table_kbytes_in(table)=sint table_kbytes_out(table)=sint
-    table_server_id(table)=sint table_sess_cnt(table)=sint table_sess_rate(table)=sint
-    table_trackers(table)=sint ub64dec=bin ub64enc=str ungrpc(Protocol-buffers-field-number[,string])=bin
-    unset-var(string)=any upper=str url_dec([integer])=str url_enc(string)=str utime(string[,integer])=str
-    word(integer,string[,integer])=str wt6([integer])=sint xor(string)=sint xxh3([integer])=sint
-    xxh32([integer])=sint xxh64([integer])=sint
+    add(string)=sint<sint add_item(string,string[,string])=str<str
+    aes_gcm_dec(integer,string,string,string)=bin<bin and(string)=sint<sint b64dec=bin<str base64=str<bin
+    be2dec(string[,integer,integer])=str<bin be2hex(string[,integer,integer])=str<bin bool=bool<sint
+    bytes(integer[,integer])=bin<bin capture-req(integer)=str<str capture-res(integer)=str<str
+    concat(string[,string,string])=str<str cpl=sint<sint crc32([integer])=sint<bin crc32c([integer])=sint<bin
+    cut_crlf=str<str debug([string,string])=any<any digest(string)=bin<bin div(string)=sint<sint
+    djb2([integer])=sint<bin even=bool<sint field(integer,string[,integer])=str<str fix_is_valid=bool<bin
+    fix_tag_value(string)=bin<bin hex=str<bin hex2i=sint<str hmac(string,string)=bin<bin host_only=str<str
+    htonl=bin<sint http_date([integer,string])=str<sint iif(string,string)=str<bool in_table(table)=bool<any
+    ipmask(IPv4-mask[,IPv6-mask])=ipv4<addr json(string)=str<str json_query(string[,string])=any<str
+    jwt_header_query([string,string])=any<bin jwt_payload_query([string,string])=any<bin
+    jwt_verify(string,string)=sint<bin language(string[,string])=str<str length=sint<str lower=str<str
+    ltime(string[,integer])=str<sint ltrim(string)=str<str map(string[,string])=str<str
+    map_beg(string[,string])=str<str map_beg_int(string[,integer])=sint<str
+    map_beg_ip(string[,string])=addr<str map_dir(string[,string])=str<str
+    map_dir_int(string[,integer])=sint<str map_dir_ip(string[,string])=addr<str
+    map_dom(string[,string])=str<str map_dom_int(string[,integer])=sint<str
+    map_dom_ip(string[,string])=addr<str map_end(string[,string])=str<str
+    map_end_int(string[,integer])=sint<str map_end_ip(string[,string])=addr<str
+    map_int(string[,string])=str<sint map_int_int(string[,integer])=sint<sint
+    map_int_ip(string[,string])=addr<sint map_ip(string[,string])=str<addr
+    map_ip_int(string[,integer])=sint<addr map_ip_ip(string[,string])=addr<addr
+    map_reg(string[,string])=str<str map_reg_int(string[,integer])=sint<str
+    map_reg_ip(string[,string])=addr<str map_regm(string[,string])=str<str map_str(string[,string])=str<str
+    map_str_int(string[,integer])=sint<str map_str_ip(string[,string])=addr<str
+    map_sub(string[,string])=str<str map_sub_int(string[,integer])=sint<str
+    map_sub_ip(string[,string])=addr<str mod(string)=sint<sint mqtt_field_value(string,string)=str<bin
+    mqtt_is_valid=bool<bin mul(string)=sint<sint nbsrv=sint<str neg=sint<sint not=bool<sint odd=bool<sint
+    or(string)=sint<sint port_only=sint<str protobuf(Protocol-buffers-field-number[,string])=bin<bin
+    regsub(regex,string[,string])=str<str rtrim(string)=str<str sdbm([integer])=sint<bin
+    secure_memcmp(string)=bool<bin set-var(string[,string,string,string,string])=any<any sha1=bin<bin
+    sha2([integer])=bin<bin srv_queue=sint<str strcmp(string)=sint<str sub(string)=sint<sint
+    table_bytes_in_rate(table)=sint<any table_bytes_out_rate(table)=sint<any table_conn_cnt(table)=sint<any
+    table_conn_cur(table)=sint<any table_conn_rate(table)=sint<any table_expire(table[,integer])=sint<any
+    table_gpc(integer,table)=sint<any table_gpc0(table)=sint<any table_gpc0_rate(table)=sint<any
+    table_gpc1(table)=sint<any table_gpc1_rate(table)=sint<any table_gpc_rate(integer,table)=sint<any
+    table_gpt(integer,table)=sint<any table_gpt0(table)=sint<any table_http_err_cnt(table)=sint<any
+    table_http_err_rate(table)=sint<any table_http_fail_cnt(table)=sint<any
+    table_http_fail_rate(table)=sint<any table_http_req_cnt(table)=sint<any table_http_req_rate(table)=sint<any
+    table_idle(table[,integer])=sint<any table_kbytes_in(table)=sint<any table_kbytes_out(table)=sint<any
+    table_server_id(table)=sint<any table_sess_cnt(table)=sint<any table_sess_rate(table)=sint<any
+    table_trackers(table)=sint<any ub64dec=bin<str ub64enc=str<bin
+    ungrpc(Protocol-buffers-field-number[,string])=bin<bin unset-var(string)=any<any upper=str<str
+    url_dec([integer])=str<str url_enc(string)=str<str utime(string[,integer])=str<sint
+    word(integer,string[,integer])=str<str wt6([integer])=sint<bin xor(string)=sint<sint
+    xxh3([integer])=sint<bin xxh32([integer])=sint<bin xxh64([integer])=sint<bin
 `;
 
 export type OutType = 'bool' | 'sint' | 'str' | 'bin' | 'ipv4' | 'ipv6' | 'meth' | 'any' | 'addr';
@@ -263,7 +271,7 @@ function parseArgSpec(spec: string | undefined): ArgSpec {
   return { types, min };
 }
 
-const TOKEN = /^([^(=]+)(?:\((.*)\))?(?:=(\S+))?$/;
+const TOKEN = /^([^(=]+)(?:\((.*)\))?(?:=([a-z0-9]+))?(?:<([a-z0-9]+))?$/;
 
 function buildFetches(): Map<string, FetchInfo> {
   const out = new Map<string, FetchInfo>();
@@ -293,6 +301,7 @@ function buildAclKeywords(): Map<string, AclKeyword> {
 export interface ConverterInfo {
   readonly args: ArgSpec;
   readonly out: OutType;
+  readonly in: OutType;
 }
 
 function buildConverters(): Map<string, ConverterInfo> {
@@ -300,7 +309,7 @@ function buildConverters(): Map<string, ConverterInfo> {
   for (const tok of CONVERTERS.split(/\s+/)) {
     if (tok === '') continue;
     const m = TOKEN.exec(tok)!;
-    out.set(m[1]!, { args: parseArgSpec(m[2]), out: m[3] as OutType });
+    out.set(m[1]!, { args: parseArgSpec(m[2]), out: m[3] as OutType, in: m[4] as OutType });
   }
   return out;
 }
@@ -308,6 +317,26 @@ function buildConverters(): Map<string, ConverterInfo> {
 export const fetches: ReadonlyMap<string, FetchInfo> = buildFetches();
 export const aclKeywords: ReadonlyMap<string, AclKeyword> = buildAclKeywords();
 export const converters: ReadonlyMap<string, ConverterInfo> = buildConverters();
+
+/**
+ * HAProxy's sample cast table: can a value of type `from` be used where
+ * `to` is expected (converter input, match method)?
+ */
+const CASTS: Record<OutType, readonly OutType[]> = {
+  any: ['any', 'bool', 'sint', 'addr', 'ipv4', 'ipv6', 'str', 'bin', 'meth'],
+  bool: ['any', 'bool', 'sint', 'str'],
+  sint: ['any', 'bool', 'sint', 'addr', 'ipv4', 'ipv6', 'str', 'bin'],
+  addr: ['any'],
+  ipv4: ['any', 'sint', 'addr', 'ipv4', 'ipv6', 'str', 'bin'],
+  ipv6: ['any', 'addr', 'ipv4', 'ipv6', 'str', 'bin'],
+  str: ['any', 'bool', 'sint', 'addr', 'ipv4', 'ipv6', 'str', 'bin', 'meth'],
+  bin: ['any', 'str', 'bin', 'meth'],
+  meth: ['any', 'str', 'bin', 'meth'],
+};
+
+export function canCast(from: OutType, to: OutType): boolean {
+  return CASTS[from].includes(to);
+}
 
 /** Bits of the usage points, by name, for rule contexts. */
 export function usageBit(point: (typeof USAGE_POINTS)[number]): number {
@@ -325,7 +354,15 @@ export function usageName(where: number): string {
  * lb has no stick tables yet, so configurations using them are refused.
  */
 export function needsStickTable(name: string): boolean {
+  if (name === 'in_table') return true;
   if (/^sc[0-9]?_/.test(name) || name.startsWith('table_')) return true;
   if (name.startsWith('src_') && name !== 'src_port' && name !== 'src_is_local') return true;
   return false;
+}
+
+/** The first fetch or converter of an expression that needs stick tables. */
+export function stickTableUser(expr: { fetch: string; convs: ReadonlyArray<{ name: string }> }): string | undefined {
+  if (needsStickTable(expr.fetch)) return `fetch '${expr.fetch}'`;
+  const c = expr.convs.find((x) => needsStickTable(x.name));
+  return c ? `converter '${c.name}'` : undefined;
 }

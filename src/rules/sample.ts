@@ -7,7 +7,7 @@
  * the way HAProxy does for that context (see formatAclError/formatExprError).
  */
 import { existsSync, statSync } from 'node:fs';
-import { fetches, converters, aclKeywords, type ArgSpec, type FetchInfo, type OutType } from './fetches.js';
+import { fetches, converters, aclKeywords, canCast, type ArgSpec, type FetchInfo, type OutType } from './fetches.js';
 import type { Converter, SampleExpr } from './model.js';
 
 export class SampleError extends Error {
@@ -57,17 +57,19 @@ function splitCall(word: string): { name: string; inner?: string; closed: boolea
  * Split the top level of `expr` on commas outside parentheses:
  * "req.hdr(a,1),lower,map(f)" → ["req.hdr(a,1)", "lower", "map(f)"].
  */
-function splitChain(expr: string): string[] {
-  const out: string[] = [];
+function splitChain(expr: string): Array<{ part: string; at: number }> {
+  const out: Array<{ part: string; at: number }> = [];
   let depth = 0;
   let cur = '';
-  for (const c of expr) {
+  let at = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
     if (c === '(') depth++;
     else if (c === ')') depth = Math.max(0, depth - 1);
-    if (c === ',' && depth === 0) { out.push(cur); cur = ''; continue; }
+    if (c === ',' && depth === 0) { out.push({ part: cur, at }); cur = ''; at = i + 1; continue; }
     cur += c;
   }
-  out.push(cur);
+  out.push({ part: cur, at });
   return out;
 }
 
@@ -98,20 +100,24 @@ function typeLabel(t: string): string {
   return t.replace(/-/g, ' ');
 }
 
-/** Validate args against a spec; returns the values. Throws a plain message. */
-function checkArgs(inner: string | undefined, closed: boolean, spec: ArgSpec): string[] {
+/**
+ * Validate args against a spec; returns the values. Throws a plain message.
+ * `after` is the whole expression text after the '(' (HAProxy quotes it to the end).
+ */
+function checkArgs(inner: string | undefined, closed: boolean, spec: ArgSpec, after = inner ?? ''): string[] {
   if (!closed) throw new Error(`expected ')'`);
   if (inner === undefined || (inner === '' && spec.types.length === 0)) {
-    if (spec.min > 0 && !isObjectType(spec.types[0]!)) {
-      throw new Error(`expected type '${typeLabel(spec.types[0]!)}' at position 1, but got nothing`);
-    }
-    return [];
+    if (spec.min === 0 || isObjectType(spec.types[0]!)) return [];
+    // without parentheses HAProxy reads one empty argument: fine for a string only
+    if (spec.types[0] !== 'string') throw new Error(`expected type '${typeLabel(spec.types[0]!)}' at position 1, but got nothing`);
+    if (spec.min > 1) throw new Error(`missing arguments (got 1/${spec.min}), type '${typeLabel(spec.types[1]!)}' expected`);
+    return [''];
   }
-  if (spec.types.length === 0) throw new Error(`expected ')' before '${inner})'`);
+  if (spec.types.length === 0) throw new Error(`expected ')' before '${after}'`);
   const parts = splitArgs(inner);
   const values: string[] = [];
   for (let i = 0; i < parts.length; i++) {
-    if (i >= spec.types.length) throw new Error(`expected ')' before '${parts[i]!.rest})'`);
+    if (i >= spec.types.length) throw new Error(`expected ')' before '${after.slice(inner.length - parts[i]!.rest.length)}'`);
     const t = spec.types[i]!;
     const v = parts[i]!.value;
     if (t === 'integer' && !/^[-+]?[0-9]+$/.test(v)) {
@@ -131,13 +137,15 @@ function isObjectType(t: string): boolean {
 
 const MAP_CONV = /^map(_|$)/;
 
-function parseConverter(word: string): Converter {
+function parseConverter(word: string, after: string, input: OutType): { conv: Converter; out: OutType } {
   const { name, inner, closed } = splitCall(word);
-  const spec = converters.get(name)?.args;
-  if (!spec) throw new SampleError(`unknown converter '${name}'`, 'conv');
+  const info = converters.get(name);
+  if (!info) throw new SampleError(`unknown converter '${name}'`, 'conv');
+  const spec = info.args;
+  if (!canCast(input, info.in)) throw new SampleError(`converter '${name}' cannot be applied`, 'conv');
   let args: string[];
   try {
-    args = checkArgs(inner, closed, spec);
+    args = checkArgs(inner, closed, spec, after);
   } catch (e) {
     const m = (e as Error).message;
     const pos = /position (\d+)/.exec(m)?.[1] ?? /got (\d+)\//.exec(m)?.[1];
@@ -148,7 +156,7 @@ function parseConverter(word: string): Converter {
     const file = args[0] ?? '';
     if (!isReadableFile(file)) throw new SampleError(`invalid args in converter '${name}' : failed to open pattern file <${file}>`, 'conv');
   }
-  return { name, args };
+  return { conv: { name, args }, out: info.out };
 }
 
 export function isReadableFile(path: string): boolean {
@@ -165,7 +173,11 @@ export function isReadableFile(path: string): boolean {
  */
 export function parseSample(text: string, acl: boolean): ParsedSample {
   const chain = splitChain(text);
-  const head = chain[0]!;
+  const head = chain[0]!.part;
+  const afterOf = (at: number, part: string): string => {
+    const p = part.indexOf('(');
+    return p < 0 ? '' : text.slice(at + p + 1);
+  };
   const { name: word, inner, closed } = splitCall(head);
   // a fetch name is made of identifier characters; anything else ends it
   const name = /^[A-Za-z0-9._+-]*/.exec(word)![0];
@@ -176,7 +188,7 @@ export function parseSample(text: string, acl: boolean): ParsedSample {
   if (!info) throw new SampleError(`unknown fetch method '${name}'`, 'unknown', name);
   let args: string[];
   try {
-    args = checkArgs(inner, closed, info.args);
+    args = checkArgs(inner, closed, info.args, afterOf(0, head));
   } catch (e) {
     throw new SampleError((e as Error).message, 'fetch', name);
   }
@@ -193,20 +205,22 @@ export function parseSample(text: string, acl: boolean): ParsedSample {
     else if (isObjectType(t)) refs.push({ kind: t as ArgRef['kind'], name: v, keyword: name });
   });
   const convs: Converter[] = [];
-  for (const c of chain.slice(1)) {
+  let cur: OutType = info.out;
+  for (const { part: c, at } of chain.slice(1)) {
     if (c === '') continue;
     try {
-      convs.push(parseConverter(c));
+      const r = parseConverter(c, afterOf(at, c), cur);
+      convs.push(r.conv);
+      cur = r.out;
     } catch (e) {
       if (e instanceof SampleError) throw new SampleError(e.message, 'conv', name);
       throw e;
     }
   }
-  const last = convs.length > 0 ? converters.get(convs[convs.length - 1]!.name)!.out : info.out;
   return {
     expr: { fetch: canonical, args, convs, text },
     info,
-    out: last,
+    out: cur,
     alias: alias ? { name, match: alias.match } : undefined,
     refs,
   };

@@ -244,3 +244,23 @@ t.test('http replies and reference labels', async (t) => {
   t.equal(ref('acl a srv_is_up(x/s)'), "[ALERT] config : parsing [t.cfg:5]: unable to find proxy 'x' referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'f'.");
   t.equal(first('backend b\n http-request capture req.hdr(x) len 10\n'), "[ALERT] config : parsing [t.cfg:2] : error detected in backend 'b' while parsing 'http-request capture' rule : proxy 'b' has no frontend capability.");
 });
+
+t.test('types, patterns and names as HAProxy checks them', async (t) => {
+  const acl = (line: string) => first(fe(` ${line}\n`));
+  const P = "[ALERT] config : parsing [t.cfg:5] : error detected while parsing ACL 'a' :";
+  t.equal(acl('acl a ssl_fc_cipherlist_hex -m ip x'), `${P} matching method 'ip' cannot be used with fetch keyword 'ssl_fc_cipherlist_hex'.`);
+  t.equal(acl('acl a req.payload_lv(1,2),map_ip_ip(x,y) 1'), `${P} converter 'map_ip_ip' cannot be applied in ACL expression 'req.payload_lv(1,2),map_ip_ip(x,y)'.`);
+  t.equal(acl('acl a base_dom(x),lower x'), `${P} ACL keyword 'base_dom' : expected ')' before 'x),lower'.`);
+  t.equal(acl('acl a queue(a,b,c),upper x'), `${P} fetch method 'queue' : expected ')' before ',b,c),upper' in ACL expression 'queue(a,b,c),upper'.`);
+  t.equal(acl('acl a ssl_s_version,hmac -m found'), `${P} invalid arg 2 in converter 'hmac' : missing arguments (got 1/2), type 'string' expected in ACL expression 'ssl_s_version,hmac'.`);
+  t.equal(acl('acl a dst_port 10.0'), `${P} '10.0' is not a number.`);
+  t.equal(acl('acl a dst_port 1:2:3'), `${P} '1:2:3' is not a valid number range.`);
+  t.equal(acl('acl a src x'), `${P} 'x' is not a valid IPv4 or IPv6 address.`);
+  t.equal(acl('acl a src -n localhost'), `${P} 'localhost' is not a valid IPv4 or IPv6 address.`);
+  t.same(alerts(load(fe(' acl a dst_port 1-5 :5 5: gt\n acl b src localhost\n acl c path -m ip 1.2.3.4\n acl d src -m beg 1\n'))), []);
+  // the "no pattern" warning only looks at the word right after the expression
+  t.same(warnings(load(fe(' acl a var(txn.x) -m str ""\n acl b hdr -n\n'))), []);
+  t.equal(first(fe(' http-request set-timeout client 5s\n') + 'backend b\n'), "[ALERT] config : parsing [t.cfg:5] : error detected in frontend 'f' while parsing 'http-request set-timeout' rule : proxy 'f' has no backend capability.");
+  t.equal(first('listen f\n bind :80\n mode http\n http-request set-timeout client 5s\n'), "[ALERT] config : parsing [t.cfg:4] : error detected in proxy 'f' while parsing 'http-request set-timeout' rule : 'set-timeout' rule supports 'server'/'tunnel' (got 'client').");
+  t.equal(first('listen f\n bind :80\n mode http\n use_backend f if TRUE\n'), "[ALERT] config : Proxy 'f': loop detected for use_backend: 'f'.");
+});
