@@ -12,14 +12,17 @@ import { ctx } from './helpers.js';
  * - haproxy-2.6-dynamic.json (128): requests without a key, so `url_param id`
  *   and `hdr(x-k)` exercise the fallback round robin over the map or ring;
  * - haproxy-2.6-hashed.json (40): `url_param`, `uri [whole|depth]`, `hdr`
- *   with a key per request, every hash function, with and without avalanche.
+ *   with a key per request, every hash function, with and without avalanche;
+ * - haproxy-2.6-maxconn.json (24): servers with maxconn, 'hold' n requests
+ *   that stay open (origin sleeps), quick ones in between, 'wait' for the
+ *   held ones ([servers they went to]).
  * '<NOSRV>' = haproxy had no server (%s); a `set weight` haproxy refused
  * (static algorithm) is marked 'refused' and skipped.
  */
-type Op = ['req', number | number[]] | ['down' | 'up', string] | ['weight', string, number, 'refused'?];
+type Op = ['req', number | number[]] | ['hold', number] | ['wait'] | ['down' | 'up', string] | ['weight', string, number, 'refused'?];
 interface Scenario {
-  name: string; algo: string; weights: number[]; backups: boolean[]; allbackups?: boolean;
-  hashType: string; ops: Op[]; observed: string;
+  name: string; algo: string; weights: number[]; backups?: boolean[]; allbackups?: boolean; maxconn?: number[];
+  hashType?: string; ops: Op[]; observed: string;
 }
 
 const load = (f: string) => JSON.parse(readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8')) as Scenario[];
@@ -48,12 +51,24 @@ function keyed(algo: string, k: number): PickContext {
 
 function replay(sc: Scenario): string {
   const ss: LbServer[] = sc.weights.map((w, i) => ({
-    id: i + 1, name: String.fromCharCode(65 + i), weight: w, backup: sc.backups[i]!, usable: true, served: 0, queued: 0, maxconn: 0,
+    id: i + 1, name: String.fromCharCode(65 + i), weight: w, backup: !!sc.backups?.[i], usable: true, served: 0, queued: 0, maxconn: sc.maxconn?.[i] ?? 0,
   }));
-  const b = createBalancer({ balance: balanceOf(sc.algo), hashType: hashTypeOf(sc.hashType), allbackups: !!sc.allbackups, mode: 'http' }, ss);
+  const b = createBalancer({ balance: balanceOf(sc.algo), hashType: hashTypeOf(sc.hashType ?? 'map-based'), allbackups: !!sc.allbackups, mode: 'http' }, ss);
   const keyless = ctx({ uri: '/x' });
   const out: string[] = [];
+  let held: LbServer[] = [];
   for (const op of sc.ops) {
+    if (op[0] === 'hold') {
+      for (let i = 0; i < op[1]; i++) { const p = b.pick(keyless)!; b.take(p); held.push(p); }
+      out.push(`H${op[1]}`);
+      continue;
+    }
+    if (op[0] === 'wait') {
+      out.push(`[${held.map((s) => s.name).join('')}]`);
+      for (const s of held) b.release(s);
+      held = [];
+      continue;
+    }
     if (op[0] === 'req') {
       let s = '';
       const n = typeof op[1] === 'number' ? op[1] : op[1].length;
@@ -72,10 +87,10 @@ function replay(sc: Scenario): string {
   return out.join(' ');
 }
 
-for (const file of ['haproxy-2.6-dynamic.json', 'haproxy-2.6-hashed.json']) {
+for (const file of ['haproxy-2.6-dynamic.json', 'haproxy-2.6-hashed.json', 'haproxy-2.6-maxconn.json']) {
   t.test(file, async (t) => {
     for (const sc of load(file)) {
-      const label = `${sc.name}: ${sc.algo} ${sc.hashType}${sc.allbackups ? ' allbackups' : ''} ${sc.weights.map((w, i) => `${w}${sc.backups[i] ? 'b' : ''}`).join(':')}`;
+      const label = `${sc.name}: ${sc.algo} ${sc.hashType ?? ''}${sc.allbackups ? ' allbackups' : ''} ${sc.weights.map((w, i) => `${w}${sc.backups?.[i] ? 'b' : ''}`).join(':')}${sc.maxconn ? ` maxconn ${sc.maxconn.join(':')}` : ''}`;
       t.equal(replay(sc), sc.observed, label);
     }
   });
