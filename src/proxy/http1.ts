@@ -13,11 +13,23 @@
  * - bare LF ends a line; a CR not followed by LF is an error;
  * - more than 100 header lines (tune.http.maxhdr 101) → error;
  * - a head whose internal size exceeds the buffer budget → error (2.6 answers
- *   400, not 414/431).
+ *   400, not 414/431);
+ * - stricter than 2.6 on purpose: NUL in a header, Content-Length above 2^53,
+ *   trailer names that are not tokens.
  *
- * Hot-path invariants: the head is scanned byte by byte on the Buffer with
- * lookup tables (no regex, no per-header objects); the only allocations are
- * the strings pushed to `rawHeaders` and the returned head object.
+ * Calling convention (engine): keep the unparsed bytes of a connection in
+ * one Buffer; call parse*Head(buf, start, end) after each read until it
+ * returns a head (or an error verdict to answer with errors.ts). The body
+ * starts at start + headBytes: 'length' → relay `length` bytes, 'chunked' →
+ * feed a ChunkedDecoder (re-frame with chunkHeader/lastChunk), 'close' →
+ * relay until the server closes, 'none' → the next message (pipelining)
+ * starts right there. Responses with status < 200 are interim: parse again.
+ * Forwarded heads: forwardHeaders() (headers.ts) then write*Head().
+ *
+ * Hot-path invariants: the head is converted to one latin1 string and scanned
+ * with lookup tables and String#indexOf (no regex, no per-header objects);
+ * common names are interned, so the allocations are the value strings pushed
+ * to `rawHeaders` and the returned head object.
  */
 
 /** Returned while a head is still incomplete: call again with more bytes. */
