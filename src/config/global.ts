@@ -285,7 +285,14 @@ const rows: KeywordRow[] = [
   { name: 'stats bind-process', parse: () => { /* obsolete, accepted by 2.6 without effect */ } },
   {
     name: 'log',
-    parse: (a, c) => {
+    negatable: true,
+    parse: (a, c, neg) => {
+      // HAProxy 2.6 accepts "no log" in global and drops the targets seen so far
+      if (neg) {
+        if (a.length > 0) throw new ConfigError(`log : 'no log' does not expect arguments`);
+        c.global.logs = [];
+        return;
+      }
       c.global.logs.push(parseLogTarget(a, c, 'global'));
     },
   },

@@ -103,4 +103,6 @@ export const LOG_CASES: Array<[string, string[], boolean]> = [
   ["frontend f\n bind :1\n timeout client 1s\n log-format %[foo\n", ["[ALERT] config : Parsing [t.cfg:4]: failed to parse log-format : failed to parse sample expression <foo> : unknown fetch method 'foo'."], false],
   ["frontend f\n bind :1\n timeout client 1s\n log-format %[src,foo]%zz\n", ["[ALERT] config : Parsing [t.cfg:4]: failed to parse log-format : failed to parse sample expression <src,foo]%zz> : unknown converter 'foo'."], false],
   ["frontend f\n bind :1\n timeout client 1s\n log-format %[src,lower]x%[dst]\n", ["[WARNING] config : log format ignored for frontend 'f' since it has no log address."], true],
+  ["global\n no log\n", [], true],
+  ["global\n no log foo\n", ["[ALERT] config : parsing [t.cfg:2] : log : 'no log' does not expect arguments"], false],
 ];
