@@ -239,3 +239,36 @@ t.test('serializer', async (t) => {
   t.equal(writeRequestHead(h.method, h.target, h.version, h.rawHeaders).toString('latin1'),
     'GET / HTTP/1.1\r\nhost: a\r\nuser-agent: curl\r\nx-a: one   two\r\n\r\n');
 });
+
+t.test('mutated heads: never throws, and the verdict does not depend on how bytes arrive', async (t) => {
+  let seed = 12345;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const seeds = REQUESTS.map(([, raw]) => raw).concat(RESPONSES.map(([, raw]) => raw));
+  const alphabet = '\r\n :\t,;\x00\x7f\xffaZ0-"/';
+  let mismatches = 0;
+  for (let i = 0; i < 3000; i++) {
+    const base = seeds[rnd(seeds.length)]!;
+    const chars = base.split('');
+    for (let m = 1 + rnd(3); m > 0; m--) {
+      const at = rnd(chars.length);
+      const op = rnd(3);
+      const ch = alphabet[rnd(alphabet.length)]!;
+      if (op === 0) chars[at] = ch;
+      else if (op === 1) chars.splice(at, 0, ch);
+      else chars.splice(at, 1);
+    }
+    const buf = B(chars.join('') + 'TAIL');
+    const isResp = base.startsWith('HTTP/') || base.startsWith('GARBAGE');
+    const parse = (end: number) => (isResp ? parseResponseHead(buf, 0, end, 'GET') : parseRequestHead(buf, 0, end));
+    const whole = parse(buf.length);
+    let split: ReturnType<typeof parse> = null;
+    for (let end = 1; end <= buf.length && split === null; end += 1 + rnd(5)) split = parse(end);
+    if (split === null) split = whole;
+    const v = (r: typeof whole) => (r === null ? 'more' : r.kind === 'error' ? `E${r.status}` : `ok${r.headBytes}`);
+    if (v(whole) !== v(split)) {
+      mismatches++;
+      if (mismatches < 5) t.fail(`${JSON.stringify(buf.toString('latin1'))}: ${v(whole)} vs ${v(split)}`);
+    }
+  }
+  t.equal(mismatches, 0);
+});
