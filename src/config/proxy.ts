@@ -440,7 +440,8 @@ const rows: KeywordRow[] = [
     cap: 'be',
     parse: (a, c) => {
       const v = atoi(a[0]);
-      if (!a[0] || (v !== 0 && v < 100)) throw new ConfigError(`'hash-balance-factor' must be 0 or greater than 99.`);
+      if (!a[0]) throw new ConfigError(`'hash-balance-factor' expects an integer argument.`);
+      if (v !== 0 && v <= 100) throw new ConfigError(`'hash-balance-factor' must be 0 or greater than 100.`);
       p(c).hashBalanceFactor = v;
     },
   },

@@ -33,3 +33,15 @@ t.test('balanceConfOf: from a parsed backend to its balancer', async (t) => {
   t.equal(createBalancer(balanceConfOf(d!), []).algo, 'roundrobin', 'layer 7 hash in tcp mode');
   t.equal(createBalancer(balanceConfOf(b!), []).algo, 'uri');
 });
+
+t.test('hash-balance-factor messages verified against haproxy 2.6.12', async (t) => {
+  const r = load('backend b\n hash-balance-factor\n hash-balance-factor 99\n hash-balance-factor 100\n hash-balance-factor 101\n');
+  t.same(alerts(r), [
+    A("parsing [t.cfg:2] : 'hash-balance-factor' expects an integer argument."),
+    A("parsing [t.cfg:3] : 'hash-balance-factor' must be 0 or greater than 100."),
+    A("parsing [t.cfg:4] : 'hash-balance-factor' must be 0 or greater than 100."),
+  ]);
+  const ok = load('backend b\n hash-balance-factor 101\nbackend c\n hash-balance-factor abc\n');
+  t.same(alerts(ok), []);
+  t.same(ok.model!.proxies.map((p) => p.hashBalanceFactor ?? 0), [101, 0]);
+});
