@@ -186,3 +186,19 @@ t.test('the ring walk moves on when its last point leaves the ring (observed)', 
   t.equal(runs(0), 'BABBBA BBBBBBBBAAAAAABBBABBBAAABBAAAB');
   t.equal(runs(3), 'BABBBA BBB BBBBBAAAAAABBBABBBAAABBAAABAAB');
 });
+
+t.test('hash-balance-factor with held requests, observed on haproxy 2.6.12', async (t) => {
+  const obs: [string, number, number[], string][] = [
+    ['1:1:1', 125, Array(12).fill(7), 'CACBCAACACBA'],
+    ['1:2:3', 150, [1, 1, 1, 2, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1], 'CCCBBBCCCCCCCCCA'],
+    ['3:1', 101, [5, 5, 5, 5, 5, 5, 5, 5, 9, 9], 'BAABAAABAA'],
+    ['2:2:1:4', 200, Array.from({ length: 20 }, (_, i) => i % 3), 'ADDDADADDADDAADADDAD'],
+  ];
+  for (const [spec, factor, keys, exp] of obs) {
+    const ss = farm(spec);
+    const b = new HashBalancer({ algo: 'uri' }, ht('consistent', 'sdbm', true), ss, false, factor);
+    let got = '';
+    for (const k of keys) { const s = b.pick(ctx({ uri: `/k${k}` }))!; b.take(s); got += s.name; }
+    t.equal(got, exp, `${spec} factor ${factor}`);
+  }
+});
