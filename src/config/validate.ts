@@ -24,7 +24,7 @@ export function findBackend(model: Model, name: string): Proxy | undefined {
 
 /** A use_backend name is dynamic when it is a log-format expression. */
 export function isDynamicName(name: string): boolean {
-  return name.includes('%[') || name.includes('%{');
+  return name.includes('%');
 }
 
 registerPostParse((model, diag) => {

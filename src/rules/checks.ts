@@ -11,6 +11,7 @@ import type { Model, Proxy } from '../config/model.js';
 import type { Where } from '../config/diag.js';
 import type { Condition } from './model.js';
 import { predefinedDefs } from './condition.js';
+import { checkLogFormat } from './sample.js';
 
 function pxType(p: Proxy): string {
   return p.kind === 'listen' ? 'proxy' : p.kind;
@@ -106,6 +107,20 @@ registerPostParse((model, diag) => {
     for (const u of p.rules.useBackends) {
       if (!u.dynamic && u.name === p.name) {
         diag.alert(Codes.CFG_SEMANTIC, `Proxy '${p.name}': loop detected for use_backend: '${u.name}'.`, { file: u.file, line: u.line }, 'plain');
+      }
+    }
+  }
+});
+
+registerPostParse((model, diag) => {
+  for (const p of model.proxies) {
+    for (const u of p.rules.useBackends) {
+      if (!u.dynamic) continue;
+      try {
+        checkLogFormat(u.name);
+      } catch (e) {
+        diag.alert(Codes.CFG_SEMANTIC, `Parsing [${u.file}:${u.line}]: failed to parse use_backend rule '${u.name}' : ${(e as Error).message}`,
+          { file: u.file, line: u.line }, 'plain');
       }
     }
   }

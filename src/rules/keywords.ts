@@ -208,13 +208,14 @@ const rows: KeywordRow[] = [
       const p = px(c);
       const cond = condition(a.slice(1), c, usageBit('frontend use-backend rule'),
         (m) => new ConfigError(`error detected while parsing switching rule : ${m}.`));
-      const dynamic = a[0].includes('%[');
+      // any '%' makes the name a log-format, checked after parsing (rules/checks.ts)
+      const dynamic = a[0].includes('%');
       if (dynamic) {
         try {
           const refs = checkLogFormat(a[0]);
           p.rules.argRefs.push(...refs.map((r) => ({ ...r, label: `sample fetch keyword '${r.keyword}' in use_backend expression`, where: c.where })));
         } catch {
-          // HAProxy reports a broken dynamic name only when resolving it after parsing; lb keeps it as written
+          // reported after parsing, as HAProxy does
         }
       }
       p.rules.useBackends.push({ name: a[0], file: c.where.file, line: c.where.line, ...(cond ? { cond } : {}), ...(dynamic ? { dynamic } : {}) });

@@ -9,6 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { fetches, converters, aclKeywords, canCast, type ArgSpec, type FetchInfo, type OutType } from './fetches.js';
 import type { Converter, SampleExpr } from './model.js';
+import { parseLogFormat, LogFormatError } from '../log/format.js';
 
 export class SampleError extends Error {
   constructor(
@@ -266,23 +267,23 @@ export function actionSample(text: string | undefined): ParsedSample {
 }
 
 /**
- * Check the `%[expr]` parts of a log-format string; returns the references
- * they make. Throws Error with HAProxy's text.
+ * Check a log-format string (variables, flags, `%[expr]` sample expressions);
+ * returns the references its expressions make. Throws Error with HAProxy's text.
  */
 export function checkLogFormat(fmt: string): ArgRef[] {
   const refs: ArgRef[] = [];
-  let i = fmt.indexOf('%[');
-  while (i >= 0) {
-    const rest = fmt.slice(i + 2);
-    const end = rest.indexOf(']');
-    if (end < 0) break;
-    try {
-      refs.push(...parseSample(rest.slice(0, end), false).refs);
-    } catch (e) {
-      if (!(e instanceof SampleError)) throw e;
-      throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
-    }
-    i = fmt.indexOf('%[', i + 2 + end);
+  try {
+    parseLogFormat(fmt, (expr, rest) => {
+      try {
+        refs.push(...parseSample(expr, false).refs);
+      } catch (e) {
+        if (!(e instanceof SampleError)) throw e;
+        throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
+      }
+    });
+  } catch (e) {
+    if (e instanceof LogFormatError) throw new Error(e.message);
+    throw e;
   }
   return refs;
 }

@@ -264,3 +264,12 @@ t.test('types, patterns and names as HAProxy checks them', async (t) => {
   t.equal(first('listen f\n bind :80\n mode http\n http-request set-timeout client 5s\n'), "[ALERT] config : parsing [t.cfg:4] : error detected in proxy 'f' while parsing 'http-request set-timeout' rule : 'set-timeout' rule supports 'server'/'tunnel' (got 'client').");
   t.equal(first('listen f\n bind :80\n mode http\n use_backend f if TRUE\n'), "[ALERT] config : Proxy 'f': loop detected for use_backend: 'f'.");
 });
+
+t.test('log-format arguments', async (t) => {
+  const px = "error detected in frontend 'f' while parsing";
+  t.equal(first(fe(' http-request set-header x %zz\n')), `[ALERT] config : parsing [t.cfg:5] : ${px} 'http-request set-header' rule : no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.`);
+  t.equal(first(fe(' http-request set-header x %[src\n')), `[ALERT] config : parsing [t.cfg:5] : ${px} 'http-request set-header' rule : missing ']' after 'src'.`);
+  t.equal(first(fe(' http-request redirect location /%zz\n')), `[ALERT] config : parsing [t.cfg:5] : ${px} 'http-request redirect' rule : no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.`);
+  t.equal(first(fe(' use_backend be_%zz\n')), "[ALERT] config : Parsing [t.cfg:5]: failed to parse use_backend rule 'be_%zz' : no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.");
+  t.same(alerts(load(fe(' http-request set-header x "%ci %{+Q}[src] 100%%"\n use_backend be_%[req.hdr(host)]\n'))), []);
+});
