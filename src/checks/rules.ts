@@ -8,6 +8,19 @@ import { ConfigError, NotImplementedError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import type { ProxyDraft } from '../config/model.js';
 import { ownerOf } from './config.js';
+import { lintFormat } from '../log/keywords.js';
+import { LogFormatError } from '../log/format.js';
+
+/** A log-format argument of a check rule, checked when the line is read (as HAProxy does). */
+function checkLf(kw: string, fmt: string): string {
+  try {
+    lintFormat(fmt);
+  } catch (e) {
+    if (!(e instanceof LogFormatError)) throw e;
+    throw new ConfigError(`${kw} : '${fmt}' invalid log-format string (${e.message.replace(/\.$/, '')}).\n.`);
+  }
+  return fmt;
+}
 
 export interface ConnectRule {
   kind: 'connect';
@@ -133,6 +146,7 @@ function parseTcpSend(sub: string, a: readonly string[]): SendRule {
     const e = hexError(data);
     if (e) throw new ConfigError(`${kw} : '${data}' invalid binary string (${e}).\n.`);
   }
+  if (lf) checkLf(kw, data);
   const r: SendRule = { kind: 'send', data, binary, lf };
   for (let i = 1; i < a.length; i++) {
     if (a[i] === 'comment' && need(a[i + 1])) { r.comment = a[++i]; continue; }
@@ -153,12 +167,19 @@ function parseHttpSend(a: readonly string[]): SendRule {
         r[o] = v; i++; break;
       case 'uri': case 'uri-lf':
         if (!need(v)) throw new ConfigError(`${kw} : '${o}' expects a string as argument..`);
+        if (o === 'uri-lf') checkLf(kw, v);
         r.uri = v; r.uriLf = o === 'uri-lf'; i++; break;
       case 'body': case 'body-lf':
         if (!need(v)) throw new ConfigError(`${kw} : '${o}' expects a string as argument..`);
+        if (o === 'body-lf') checkLf(kw, v);
         r.body = v; r.bodyLf = o === 'body-lf'; i++; break;
       case 'hdr':
         if (!need(v) || a[i + 2] === undefined) throw new ConfigError(`${kw} : 'hdr' expects <name> and <value> as arguments.`);
+        // header values are log-format strings
+        try { lintFormat(a[i + 2]!); } catch (e) {
+          if (!(e instanceof LogFormatError)) throw e;
+          throw new ConfigError(`${kw} : ${e.message}`);
+        }
         r.hdrs!.push([v, a[i + 2]!]); i += 2; break;
       default:
         throw new ConfigError(`${kw} : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '${o}' as argument..`);
@@ -235,7 +256,7 @@ function parseExpect(f: Family, a: readonly string[]): ExpectRule {
     }
     if (o === 'on-success' || o === 'on-error' || o === 'comment' || o === 'status-code') {
       if (!need(v)) throw new ConfigError(`${kw} : '${o}' expects a string as argument.`);
-      if (o === 'on-success') r.onSuccess = v; else if (o === 'on-error') r.onError = v;
+      if (o === 'on-success') r.onSuccess = checkLf(kw, v); else if (o === 'on-error') r.onError = checkLf(kw, v);
       else if (o === 'comment') r.comment = v; else r.statusCode = v;
       i++; continue;
     }
@@ -256,6 +277,7 @@ function parseExpect(f: Family, a: readonly string[]): ExpectRule {
     r.pattern = pat;
     if (type === 'rstring' || type === 'rstatus' || type === 'rbinary') checkRegex(kw, pat);
     if (type === 'status') r.statuses = parseStatuses(kw, pat);
+    if (type === 'string-lf' || type === 'binary-lf') checkLf(kw, pat);
     if (type === 'binary') {
       const e = hexError(pat);
       if (e) throw new ConfigError(`${kw} : invalid binary string (${e}).`);
