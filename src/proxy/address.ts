@@ -179,7 +179,8 @@ const RESOLVE_TIMEOUT_MS = 5000;
  * undefined. Results are cached for the life of the process.
  */
 export function resolveHost(name: string, family?: 'ipv4' | 'ipv6' | AddrFamily, prefer?: 'ipv4' | 'ipv6'): string | undefined {
-  if (name === '' || /[\s/]/.test(name)) return undefined;
+  // a name getent cannot take (blanks, slashes, NUL, other controls) resolves to nothing
+  if (name === '' || /[\s/\x00-\x1f\x7f]/.test(name)) return undefined;
   let all = cache.get(name);
   if (all === undefined) {
     const r = spawnSync('getent', ['ahosts', name], { encoding: 'utf8', timeout: RESOLVE_TIMEOUT_MS });

@@ -187,3 +187,9 @@ t.test('timer units are read by their first letters, as in HAProxy 2.6', async (
   ]);
   t.equal(r.diag.list.find((d) => d.level === 'WARNING')!.line, 2, 'the warning keeps its line for tooling');
 });
+
+t.test('regression: a NUL byte in a server address is an error, not a crash', async (t) => {
+  const r = load('backend b\n server s "127.0.\\x000.1:80"\n');
+  t.equal(r.model, undefined);
+  t.match(alerts(r)[0], /\[t\.cfg:2\] : 'server b\/s' : could not resolve address/);
+});
