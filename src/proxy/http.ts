@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import {
   parseRequestHead, parseResponseHead, ChunkedDecoder, chunkHeader, lastChunk,
-  writeRequestHead, writeResponseHead, headLimits, CONNECTION_CLOSE, TE_CHUNKED,
+  writeRequestHead, writeResponseHead, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
   type HeadLimits, type RequestHead, type ResponseHead,
 } from './http1.js';
 import { forwardHeaders, forwardedForLine, clientAddress } from './headers.js';
@@ -194,7 +194,7 @@ class HttpSession implements PickContext {
     }
     if (r.kind === 'error') {
       this.fe.counters.ereq++;
-      this.fail(r.status === 422 ? 400 : r.status);
+      this.fail(r.status);
       return;
     }
     this.startRequest(r, buf.subarray(r.headBytes));
@@ -292,10 +292,11 @@ class HttpSession implements PickContext {
     if (be.httpClose) this.closeAfter = true;
     if (req.upgrade) extra += 'connection: upgrade\r\n';
     else if (this.fe.serverClose || be.serverClose) { extra += CONNECTION_CLOSE; this.upClose = true; }
+    else if (req.version === 10) extra += CONNECTION_KEEP_ALIVE; // HTTP/1.0 kept alive to the server, as HAProxy does
     const ff = this.fe.forwardfor ?? be.forwardfor;
     const headers = forwardHeaders(ctx.rawHeaders, req.upgrade);
     if (ff) extra += forwardedForLine(headers, this.clientIp, ff);
-    const head = writeRequestHead(ctx.method, ctx.target, 11, headers, extra);
+    const head = writeRequestHead(ctx.method, ctx.target, req.version, headers, extra);
     this.st = St.Exchange;
     this.resDone = false;
     this.res = undefined;
@@ -436,7 +437,8 @@ class HttpSession implements PickContext {
     if (res.framing === 'chunked') { this.resDec.reset(); extra += TE_CHUNKED; }
     else if (res.framing === 'close') this.closeAfter = true;
     if (this.closeAfter) extra += CONNECTION_CLOSE;
-    const head = writeResponseHead(11, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
+    else if (res.version === 10) extra += CONNECTION_KEEP_ALIVE;
+    const head = writeResponseHead(res.version, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
     const cli = this.cli;
     cli.cork();
     cli.write(head);
@@ -577,9 +579,11 @@ class HttpSession implements PickContext {
   private fail(status: number, _why?: string): void {
     if (this.st === St.Closed) return;
     if (this.up || this.srv) this.dropUpstream(false);
-    const close = status === 400 || status === 408 || this.closeAfter || !this.reqDone;
+    // unparsable or incomplete requests get the raw canned page and a close
+    const raw = status === 400 || status === 408 || status === 422;
+    const close = raw || this.closeAfter || !this.reqDone;
     countStatus(this.fe.counters, status);
-    this.cli.write(status === 400 || status === 408 ? rawHttpError(status) : httpError(status, close));
+    this.cli.write(raw ? rawHttpError(status) : httpError(status, close));
     if (close) { this.endClient(); return; }
     this.afterLocalReply();
   }
