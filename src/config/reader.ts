@@ -114,11 +114,20 @@ export function readFile(file: string, hooks: ReaderHooks, opts: ReadOptions): b
     return false;
   };
 
+  /** a NUL seen on the previous line, reported once that line was parsed */
+  let queueStrayNul: { where: Where; position: number } | undefined;
   for (let idx = 0; idx < lines.length; idx++) {
-    const raw = lines[idx]!;
+    strayNul();
+    let raw = lines[idx]!;
     const where: Where = { file, line: idx + 1 };
     if (missingLF && idx === lines.length - 1) {
       return abort(where, `Missing LF on last line, file might have been truncated at position ${raw.length + 1}.`, Codes.CFG_FILE);
+    }
+    // HAProxy reads a line up to a NUL byte, parses that part, then reports the NUL
+    const nul = raw.indexOf('\0');
+    if (nul >= 0) {
+      raw = raw.slice(0, nul);
+      queueStrayNul = { where, position: nul + 1 };
     }
     const lex = tokenize(raw, { env: opts.env, file, line: idx + 1, section: hooks.section() });
     if (lex.error) {
@@ -203,6 +212,12 @@ export function readFile(file: string, hooks: ReaderHooks, opts: ReadOptions): b
     }
     if (dropping()) continue;
     hooks.emit({ words, where, raw });
+  }
+  strayNul();
+  function strayNul(): void {
+    if (!queueStrayNul) return;
+    diag.alert(Codes.CFG_LEX, `Stray NUL character at position ${queueStrayNul.position}.`, queueStrayNul.where, 'parsing:');
+    queueStrayNul = undefined;
   }
   if (stack.length > 0) {
     return abort({ file, line: Math.max(1, lines.length) }, `non-terminated '.if' block.`);

@@ -193,3 +193,9 @@ t.test('regression: a NUL byte in a server address is an error, not a crash', as
   t.equal(r.model, undefined);
   t.match(alerts(r)[0], /\[t\.cfg:2\] : 'server b\/s' : could not resolve address/);
 });
+
+t.test('a NUL byte ends the line, as HAProxy reads it', async (t) => {
+  const r = load('global\n  daemon\x00junk\n  maxconn 10\n');
+  t.same(alerts(r), [A('parsing [t.cfg:2]: Stray NUL character at position 9.')]);
+  t.equal(r.model, undefined);
+});
