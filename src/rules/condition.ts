@@ -31,12 +31,11 @@ function useOf(def: AclDef): number {
  * `where` is the usage mask of the rule (see fetches.usageBit).
  */
 export function parseCondition(words: readonly string[], px: ProxyDraft, at: Where, where: number, ruleSet?: string): ParsedCond {
-  const inSet = ruleSet ? ` in '${ruleSet}'` : '';
   const pol = words[0] === 'unless' ? 'unless' : 'if';
   const groups: Array<{ and: CondTerm[] }> = [];
   let cur: CondTerm[] = [];
-  let warning: string | undefined;
-  const conflict = (msg: string): void => { warning ??= msg; };
+  /** every term with the definitions it stands for, for the context checks */
+  const seen: Array<{ name: string; defs: AclDef[] }> = [];
   for (let i = 1; i < words.length; i++) {
     let w = words[i]!;
     const lw = w.toLowerCase();
@@ -63,35 +62,50 @@ export function parseCondition(words: readonly string[], px: ProxyDraft, at: Whe
         throw e;
       }
       px.rules.argRefs.push(...anon.refs.map((r) => ({ ...r, where: at })));
-      if ((anon.use & where) === 0) {
-        conflict(`anonymous acl will never match${inSet} because it uses keyword '${anon.def.keyword}' which is incompatible with '${usageName(where)}'`);
-      }
+      seen.push({ name: '', defs: [anon.def] });
       cur.push({ anon: anon.def, neg });
       i = end;
       continue;
     }
     const defs = px.rules.acls.filter((a) => a.name === w);
-    if (defs.length === 0 && px.rules.refusedAcls.includes(w)) {
-      cur.push({ acl: w, neg });
-      continue;
-    }
-    if (defs.length === 0) {
+    if (defs.length === 0 && !px.rules.refusedAcls.includes(w)) {
       const pre = predefinedAcl(w);
       if (!pre) throw new CondParseError(`no such ACL : '${w}'`);
-      if ((pre.use & where) === 0) {
-        conflict(`acl '${w}' will never match${inSet} because it only involves keywords that are incompatible with '${usageName(where)}'`);
-      }
-    } else {
-      let use = 0;
-      for (const d of defs) use |= useOf(d);
-      if ((use & where) === 0) {
-        conflict(`acl '${w}' will never match${inSet} because it only involves keywords that are incompatible with '${usageName(where)}'`);
-      }
+      defs.push(pre.def);
     }
+    seen.push({ name: w, defs });
     cur.push({ acl: w, neg });
   }
   if (cur.length > 0) groups.push({ and: cur });
+  const warning = contextWarning(seen, where, ruleSet);
   return { cond: { pol, or: groups }, ...(warning ? { warning } : {}) };
+}
+
+/**
+ * HAProxy's checks of a condition's fetches against the rule's context:
+ * first an ACL none of whose keywords fit ("will never match"), else an ACL
+ * with one keyword that does not ("involves keyword(s)"). TCP rules word
+ * them slightly differently (`ruleSet` given).
+ */
+function contextWarning(terms: ReadonlyArray<{ name: string; defs: AclDef[] }>, where: number, ruleSet?: string): string | undefined {
+  const ctx = usageName(where);
+  const inSet = ruleSet ? ` in '${ruleSet}'` : '';
+  for (const t of terms) {
+    if (t.defs.length === 0) continue;
+    let use = 0;
+    for (const d of t.defs) use |= useOf(d);
+    if ((use & where) !== 0) continue;
+    return t.name === ''
+      ? `anonymous acl will never match${inSet} because it uses keyword '${t.defs[0]!.keyword}' which is incompatible with '${ctx}'`
+      : `acl '${t.name}' will never match${inSet} because it only involves keywords that are incompatible with '${ctx}'`;
+  }
+  for (const t of terms) {
+    const bad = t.defs.find((d) => (useOf(d) & where) === 0);
+    if (!bad) continue;
+    if (t.name === '') return `anonymous acl involves keyword '${bad.keyword}' which is incompatible with '${ctx}'`;
+    return `acl '${t.name}' involves keyword${ruleSet ? '' : 's'} '${bad.keyword}' which is incompatible with '${ctx}'`;
+  }
+  return undefined;
 }
 
 /** The definitions a predefined ACL name stands for (for the data plane). */

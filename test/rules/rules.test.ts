@@ -273,3 +273,12 @@ t.test('log-format arguments', async (t) => {
   t.equal(first(fe(' use_backend be_%zz\n')), "[ALERT] config : Parsing [t.cfg:5]: failed to parse use_backend rule 'be_%zz' : no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.");
   t.same(alerts(load(fe(' http-request set-header x "%ci %{+Q}[src] 100%%"\n use_backend be_%[req.hdr(host)]\n'))), []);
 });
+
+t.test('partly incompatible ACLs', async (t) => {
+  const w = warnings(load(fe(' acl a path /\n acl a src 1.1.1.1\n acl b status 200\n tcp-request connection reject if a\n http-request deny if a b\n http-request deny if a\n')));
+  t.same(w, [
+    "[WARNING] config : parsing [t.cfg:8] : acl 'a' involves keyword 'path' which is incompatible with 'frontend tcp-request connection rule'",
+    "[WARNING] config : parsing [t.cfg:9] : acl 'b' will never match because it only involves keywords that are incompatible with 'frontend http-request header rule'",
+  ]);
+  t.equal(first(fe(' use_backend b if a\n acl a path /\n') + 'backend b\n'), "[ALERT] config : parsing [t.cfg:5] : error detected while parsing switching rule : no such ACL : 'a'.");
+});
