@@ -47,7 +47,9 @@ export function checkConfig(paths: readonly string[], opts: LoadOptions, quiet: 
   const fatal = diag.alerts > 0 || !res.model;
   if (fatal && !diag.list.some((d) => d.text === 'Fatal errors found in configuration.')) {
     // HAProxy closes a failed check with this line unless parsing was aborted
-    if (!diag.list.some((d) => d.code === 'LB_ERR_CFG_COND' || d.code === 'LB_CFG_MESSAGE' || d.code === 'LB_ERR_CFG_ABORT')) {
+    // (and when the only problem is a file that could not be opened)
+    const onlyFiles = diag.list.every((d) => d.level !== 'ALERT' || d.code === 'LB_ERR_CFG_FILE');
+    if (!onlyFiles && !diag.list.some((d) => d.code === 'LB_ERR_CFG_COND' || d.code === 'LB_CFG_MESSAGE' || d.code === 'LB_ERR_CFG_ABORT')) {
       diag.alert('LB_ERR_CFG_INVALID', 'Fatal errors found in configuration.');
     }
   }

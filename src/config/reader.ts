@@ -216,7 +216,11 @@ export function readFile(file: string, hooks: ReaderHooks, opts: ReadOptions): b
   strayNul();
   function strayNul(): void {
     if (!queueStrayNul) return;
-    diag.alert(Codes.CFG_LEX, `Stray NUL character at position ${queueStrayNul.position}.`, queueStrayNul.where, 'parsing:');
+    // on the file's last line HAProxy takes the NUL for the end of a truncated file
+    const last = queueStrayNul.where.line === lines.length;
+    diag.alert(Codes.CFG_LEX, last
+      ? `Missing LF on last line, file might have been truncated at position ${queueStrayNul.position}.`
+      : `Stray NUL character at position ${queueStrayNul.position}.`, queueStrayNul.where, 'parsing:');
     queueStrayNul = undefined;
   }
   if (stack.length > 0) {

@@ -74,7 +74,7 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   }
   const closeListeners = (): Promise<void> => Promise.all(frontends.flatMap((fe) => fe.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))))).then(() => undefined);
   if (failed) {
-    io.err(`${levelPrefix('ALERT', pid)}[lb.main()] Some protocols failed to start their listeners! Exiting.`);
+    io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
     await closeListeners();
     throw new Error('bind failed');
   }

@@ -45,7 +45,8 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
   }
   const model = res.model;
   if (!hasListener(model)) {
-    io.err(`${levelPrefix('ALERT', process.pid)}No enabled listener found (check for 'bind' directives) ! Exiting.`);
+    res.diag.add('ALERT', 'LB_ERR_NO_LISTENER', `[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`, undefined, 'plain', false);
+    printDiagnostics(res.diag, io);
     return 1;
   }
   platformNotices(model, res.diag);
@@ -80,6 +81,6 @@ function dropPrivileges(model: Model, io: Output): void {
     if (g.gid !== undefined) process.setgid!(g.gid);
     if (g.uid !== undefined) process.setuid!(g.uid);
   } catch (e) {
-    io.err(`${levelPrefix('ALERT', process.pid)}[lb.main()] Cannot set uid/gid: ${(e as Error).message}.`);
+    io.err(`${levelPrefix('ALERT', process.pid)}[haproxy.main()] Cannot set uid/gid: ${(e as Error).message}.`);
   }
 }
