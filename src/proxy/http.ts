@@ -203,6 +203,7 @@ class HttpSession implements PickContext {
   private startRequest(req: RequestHead, rest: Buffer): void {
     const fe = this.fe;
     this.requests++;
+    this.replays = 0;
     fe.counters.reqTot++;
     this.req = req;
     this.inBuf = EMPTY;
@@ -512,6 +513,19 @@ class HttpSession implements PickContext {
         this.be!.connect(this.srv!, this, this.cli.localPort ?? 0, false, this.onConnected);
         return;
       }
+      const m = this.req!.method;
+      if (this.reqDone && this.replays < this.be!.retries && (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') && this.req!.framing === 'none') {
+        // a server that dies before answering a safe request (a container
+        // stopping): replay it on another server rather than answer 502
+        this.replays++;
+        const failed = this.srv!;
+        failed.counters.wretr++;
+        this.be!.counters.wretr++;
+        this.dropUpstream(false);
+        this.st = St.Connecting;
+        this.be!.assign(this, this.onAssigned, failed);
+        return;
+      }
       this.srv!.counters.srvAbrt++;
       this.be!.counters.srvAbrt++;
       this.upClose = true;
@@ -572,6 +586,8 @@ class HttpSession implements PickContext {
   }
 
   private retrying = false;
+  /** safe requests replayed after a server died before answering */
+  private replays = 0;
 
   // ---------------------------------------------------------------- endings
 

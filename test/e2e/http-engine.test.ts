@@ -18,6 +18,9 @@ t.test('routing, rules and errors', async (t) => {
   const held: Socket[] = [];
   const silent = createNet((s) => { held.push(s); s.resume(); }).listen(silentPort, '127.0.0.1');
   const bad = createNet((s) => s.once('data', () => s.end('NOT HTTP\r\n\r\n'))).listen(badPort, '127.0.0.1');
+  // a server that dies on every request before answering (a container going away)
+  const dyingPort = await freePort();
+  const dying = createNet((s) => s.once('data', () => s.destroy())).listen(dyingPort, '127.0.0.1');
   const port = await freePort();
   const tcpPort = await freePort();
   const cfg = `defaults
@@ -40,6 +43,7 @@ frontend fe
     use_backend silent if { path_beg /slow }
     use_backend bad if { path_beg /bad }
     use_backend dead if { path_beg /dead }
+    use_backend flaky if { path_beg /flaky }
     default_backend web
 
 backend api
@@ -53,6 +57,9 @@ backend bad
     server b 127.0.0.1:${badPort}
 backend dead
     server d 127.0.0.1:${deadPort}
+backend flaky
+    server dying 127.0.0.1:${dyingPort}
+    server w 127.0.0.1:${web.port}
 
 listen raw
     mode tcp
@@ -63,7 +70,7 @@ listen raw
   t.teardown(async () => {
     await lb?.stop(); await api.stop(); await web.stop();
     for (const s of held) s.destroy();
-    silent.close(); bad.close();
+    silent.close(); bad.close(); dying.close();
   });
   lb = await startLb(cfg, port);
   const get = async (path: string, headers: Record<string, string> = {}) => {
@@ -90,6 +97,10 @@ listen raw
   const dead = await get('/dead');
   t.equal(dead.status, 503, 'connection refused after retries: 503');
   t.match(dead.body, /No server is available to handle this request/);
+
+  const replayed = await Promise.all([1, 2, 3, 4].map(() => get('/flaky')));
+  t.same(replayed.map((r) => [r.status, r.body]), [[200, 'web\n'], [200, 'web\n'], [200, 'web\n'], [200, 'web\n']],
+    'a safe request is replayed on another server when one dies before answering');
 
   const slow = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n', 2000);
   t.match(slow, /^HTTP\/1\.1 408 Request Time-out\r\n/, 'an incomplete request times out with 408');
