@@ -28,7 +28,6 @@ function checkProxy(model: Model, px: Proxy, diag: Diagnostics): void {
       seen.set(s.name, s);
     }
   }
-  let cookieOrRedir = false;
   for (const s of px.servers) {
     if (s.proto !== undefined) {
       if (!muxUsable(s.proto, px.mode, 'be')) {
@@ -38,7 +37,15 @@ function checkProxy(model: Model, px: Proxy, diag: Diagnostics): void {
         diag.alert(Codes.CFG_NOT_IMPLEMENTED, `${label(px, s)} : FastCGI servers ('proto fcgi') are not implemented in lb yet.`, s.where, 'located');
       }
     }
-    if (px.mode !== 'http' && (s.cookie !== undefined || s.redir !== undefined)) cookieOrRedir = true;
+    if (px.mode !== 'http' && s.cookie !== undefined) {
+      diag.warning(`${pxType(px)} '${px.name}' : ignoring cookie for server '${s.name}' as HTTP mode is disabled.`, s.where, 'plain');
+    }
+    if (px.mode !== 'http' && s.redir !== undefined) {
+      diag.alert(Codes.CFG_SEMANTIC, `${pxType(px)} '${px.name}' : server cannot have cookie or redirect prefix in non-HTTP mode.`, s.where, 'plain');
+    }
+    if (s.tfo && !retriesTfo(px)) {
+      diag.warning(`${label(px, s)} : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.`, s.where, 'located');
+    }
     if (s.track !== undefined) checkTrack(model, px, s, diag);
     if (s.resolvers !== undefined) {
       const found = model.others.resolvers.some((r) => r.name === s.resolvers);
@@ -51,9 +58,13 @@ function checkProxy(model: Model, px: Proxy, diag: Diagnostics): void {
     }
     if (s.ssl || s.checkSsl) checkTls(model, px, s, diag);
   }
-  if (cookieOrRedir) {
-    diag.alert(Codes.CFG_SEMANTIC, `${pxType(px)} '${px.name}' : server cannot have cookie or redirect prefix in non-HTTP mode.`, px.where, 'plain');
-  }
+}
+
+/** `retry-on` covers what a TFO connection needs (read if the proxy core records `retryOn`). */
+function retriesTfo(px: Proxy): boolean {
+  const r = (px as Proxy & { retryOn?: readonly string[] }).retryOn ?? [];
+  return r.includes('all-retryable-errors')
+    || (r.includes('conn-failure') && r.includes('empty-response') && r.includes('response-timeout'));
 }
 
 function checkTrack(model: Model, px: Proxy, s: ServerConf, diag: Diagnostics): void {

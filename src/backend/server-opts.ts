@@ -7,6 +7,7 @@
  * after "'server be/name' : " (server.ts adds the final '.').
  */
 import { existsSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { parseTime, TIME_MAX_MS } from '../config/units.js';
 import { parseAddress, AddrError } from '../proxy/address.js';
 import type { ServerParams } from './server.js';
@@ -21,6 +22,8 @@ export interface SrvOptCtx {
   readonly srvName: string;
   readonly isDefault: boolean;
   readonly env: Record<string, string | undefined>;
+  /** the proxy's mode when the line is parsed */
+  readonly mode: string;
   /** global ca-base */
   readonly caBase?: string;
   /** the following words of the line (for `source ... usesrc ... interface`) */
@@ -118,8 +121,13 @@ function addrError(head: string, e: AddrError): SrvOptError {
   return new SrvOptError(e.multiline ? `\n  ${head} : ${e.message}\n  \n` : `${head} : ${e.message}`);
 }
 
-const IPV4_NET = /^(\d{1,3}(\.\d{1,3}){3})(\/(\d{1,2}|\d{1,3}(\.\d{1,3}){3}))?$/;
-const IPV6_NET = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(\/\d{1,3})?$/;
+/** `a.b.c.d[/len|/mask]` or `ipv6[/len]` (resolve-net) */
+function validNet(n: string): boolean {
+  const [addr, mask] = n.split('/') as [string, string | undefined];
+  if (isIPv4(addr)) return mask === undefined || (/^\d+$/.test(mask) ? Number(mask) <= 32 : isIPv4(mask));
+  if (isIPv6(addr)) return mask === undefined || (/^\d+$/.test(mask) && Number(mask) <= 128);
+  return false;
+}
 
 export const SERVER_OPTIONS: readonly SrvOptRow[] = [
   {
@@ -256,9 +264,10 @@ export const SERVER_OPTIONS: readonly SrvOptRow[] = [
   tls('npn', `'npn' : missing the comma-delimited NPN protocol suite`),
   {
     name: 'observe', args: 1,
-    parse: (p, v) => {
+    parse: (p, v, c) => {
       if (missing(v)) throw new SrvOptError(`'observe' expects <mode> as argument.`);
       if (v !== 'none' && v !== 'layer4' && v !== 'layer7') throw new SrvOptError(`'observe' expects one of 'none', 'layer4', 'layer7' but got '${v}'`);
+      if (v === 'layer7' && c.mode !== 'http') throw new SrvOptError(`'layer7' can only be used in http proxies.`);
       p.observe = v;
     },
   },
@@ -313,7 +322,7 @@ export const SERVER_OPTIONS: readonly SrvOptRow[] = [
     parse: (p, v) => {
       if (missing(v)) throw new SrvOptError(`'resolve-net' expects a list of networks.`);
       for (const n of v!.split(',')) {
-        if (!IPV4_NET.test(n) && !IPV6_NET.test(n)) throw new SrvOptError(`'resolve-net' invalid network '${n}'.`);
+        if (!validNet(n)) throw new SrvOptError(`'resolve-net' invalid network '${n}'.`);
       }
       p.resolveNet = v;
     },

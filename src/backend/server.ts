@@ -148,7 +148,7 @@ function applyOptions(words: readonly string[], p: ServerParams, ctx: KwContext,
       continue;
     }
     const c: SrvOptCtx = {
-      srvName, isDefault, env: ctx.opts.env, caBase: ctx.global.caBase, rest: words.slice(i + 1 + row.args), consumed: 0,
+      srvName, isDefault, env: ctx.opts.env, mode: ctx.proxy().mode, caBase: ctx.global.caBase, rest: words.slice(i + 1 + row.args), consumed: 0,
       alert: (m) => ctx.diag.alert(Codes.CFG_INVALID, `${head}${m}`, ctx.where, 'located'),
     };
     try {

@@ -288,11 +288,12 @@ export const BIND_OPTIONS: readonly BindOptRow[] = [
     name: 'thread', args: 1,
     parse: (b, v) => {
       const t = v ?? '';
-      // "[group/]set" where group and set are numbers or ranges
-      const slash = t.indexOf('/');
-      if (slash >= 0) {
-        checkSet(t.slice(0, slash), 64, `'${t}'`);
-        checkSet(t.slice(slash + 1), 64, `'${t}'`);
+      // "[group/]set": a numeric group prefix, else the whole word is the set
+      const m = /^(\d+)\/(.*)$/.exec(t);
+      if (m) {
+        const g = Number(m[1]);
+        if (g < 1 || g > 1) throw new BindOptError(`'${t}' thread-group number must be between 1 and 1 (was ${g})`);
+        checkSet(m[2], 64, `'${m[2]}'`);
       } else {
         checkSet(t, 64, `'${t}'`);
       }

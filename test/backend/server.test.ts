@@ -99,6 +99,8 @@ const lineErrors: Array<[string, string]> = [
   ['1.2.3.4:80 observe x', `'server b/s1' : 'observe' expects one of 'none', 'layer4', 'layer7' but got 'x'.`],
   ['1.2.3.4:80 observe', `'server b/s1' : 'observe' expects <mode> as argument..`],
   ['1.2.3.4:80 on-error x', `'server b/s1' : 'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got 'x'.`],
+  ['1.2.3.4:80 observe layer7', `'server b/s1' : 'layer7' can only be used in http proxies..`],
+  ['1.2.3.4:80 resolve-net 10.0.0.0/33', `'server b/s1' : 'resolve-net' invalid network '10.0.0.0/33'..`],
   ['1.2.3.4:80 error-limit 0', `'server b/s1' : error-limit has to be > 0..`],
   ['1.2.3.4:80 error-limit', `'server b/s1' : 'error-limit' expects an integer argument..`],
   ['1.2.3.4:80 agent-check', `'server b/s1' : server s1 does not have agent port. Agent check has been disabled.`],
@@ -218,6 +220,14 @@ t.test('whole-configuration checks', async (t) => {
   t.same(alerts(load('backend b\n server s1 1.1.1.1:80 redir x cookie y\n server s2 1.1.1.1:80 cookie z\n')), [
     `[ALERT] config : backend 'b' : server cannot have cookie or redirect prefix in non-HTTP mode.`,
   ]);
+  let r = load('backend b\n server s1 1.1.1.1:80 cookie a\n server s2 1.1.1.1:80 tfo\n');
+  t.same(alerts(r), []);
+  t.same(warnings(r).filter((w) => !w.includes('timeouts')), [
+    `[WARNING] config : backend 'b' : ignoring cookie for server 's1' as HTTP mode is disabled.`,
+    `[WARNING] config : [t.cfg:3] : 'server b/s2' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.`,
+  ]);
+  r = load('backend b\n mode http\n server s1 1.1.1.1:80 observe layer7 cookie x redir y\n');
+  t.same(r.lines.filter((l) => /ALERT|WARNING/.test(l) && !l.includes('timeouts')), []);
   t.same(alerts(load(be('1.2.3.4:80 resolvers foo'))), [`[ALERT] config : backend 'b', server 's1': unable to find required resolvers 'foo'`]);
 });
 
