@@ -91,6 +91,26 @@ function formats(n: number, msg: string, names: readonly string[]): NonNullable<
   };
 }
 
+/** Exactly `n` words before the condition (set-path, replace-uri...). */
+function exact(n: number, msg: string, names: readonly string[]): NonNullable<ActionRow['parse']> {
+  return (a, _name, c) => {
+    const stop = a.findIndex((w) => w === 'if' || w === 'unless');
+    if ((stop < 0 ? a.length : stop) !== n) throw new ActionError(msg);
+    const params: Record<string, unknown> = {};
+    names.forEach((k, i) => { params[k] = k === 'regex' ? a[i]! : fmt(a[i]!, c); });
+    return { used: n, params };
+  };
+}
+
+/** set-mark / set-tos: one integer, decimal or hex. */
+function intOrHex(a: readonly string[]): Parsed {
+  if (!a[0]) throw new ActionError('expects exactly 1 argument (integer/hex value).');
+  const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)/.exec(a[0]);
+  const rest = a[0].slice(m ? m[0].length : 0);
+  if (rest !== '') throw new ActionError(`invalid character starting at '${rest}' (integer/hex value expected).`);
+  return { used: 1, params: { value: Number(m![0]) } };
+}
+
 function statusCode(v: string | undefined): number {
   if (v === undefined) throw new ActionError(`'status' expects <status_code> as argument.`);
   const n = Number.parseInt(v, 10);
@@ -221,8 +241,8 @@ const common: Record<string, ActionRow> = {
       return { used: 0, params: { var: v } };
     },
   },
-  'set-mark': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
-  'set-tos': { parse: (a) => ({ used: a.length > 0 ? 1 : 0, params: { value: a[0] } }) },
+  'set-mark': { parse: intOrHex },
+  'set-tos': { parse: intOrHex },
   'set-nice': {
     parse: (a) => {
       if (a[0] === undefined) throw new ActionError('expects exactly 1 argument (integer value).');
@@ -240,15 +260,16 @@ const common: Record<string, ActionRow> = {
       if (c.set === 'tcp-request connection' || c.set === 'tcp-request session') {
         throw new ActionError(`\x01'capture ${a[0] ?? ''}' is not allowed in '${c.set}' rules in ${c.pxLabel}`);
       }
-      if (c.set === 'http-response' || c.set === 'http-after-response') {
-        if (a[1] !== 'id') throw new ActionError(`expects 'id', found '${a[1] ?? ''}'.`);
-      }
-      const usage = `expects <expression> [ 'len' <length> | id <idx> ].`;
+      const response = c.set === 'http-response' || c.set === 'http-after-response';
+      const usage = response ? 'expects <expression> id <idx>.' : `expects <expression> [ 'len' <length> | id <idx> ].`;
+      if (a.length < (response ? 3 : 1)) throw new ActionError(usage);
+      // the expression is parsed (and its errors reported) first
+      const expr = sample(a[0], c, c.set === 'http-request' ? null : 'capture rule');
+      if (response && a[1] !== 'id') throw new ActionError(`expects 'id', found '${a[1] ?? ''}'.`);
       if (a.length < 3 || (a[1] !== 'len' && a[1] !== 'id')) throw new ActionError(usage);
       const n = Number.parseInt(a[2]!, 10);
       if (a[1] === 'len' && !(n > 0)) throw new ActionError('length must be > 0.');
       if (a[1] === 'len' && !c.hasFe) throw new ActionError(`proxy '${c.pxName}' has no frontend capability.`);
-      const expr = sample(a[0], c, c.set === 'http-request' ? null : 'capture rule');
       return { used: 3, params: { expr, [a[1] === 'len' ? 'len' : 'id']: n } };
     },
   },
@@ -284,6 +305,7 @@ const header = {
   'replace-value': { parse: formats(3, 'expects exactly 3 arguments.', ['name', 'regex', 'format']) },
   'strict-mode': {
     parse: (a: readonly string[]): Parsed => {
+      if (!a[0]) throw new ActionError('expects exactly 1 arguments.');
       if (a[0] !== 'on' && a[0] !== 'off') throw new ActionError(`Unexpected value '${a[0] ?? ''}'. Only 'on' and 'off' are supported.`);
       return { used: 1, params: { on: a[0] === 'on' } };
     },
@@ -319,14 +341,14 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
     },
   },
   'redirect': { parse: (a, _n, c) => parseRedirect(a, c) },
-  'set-path': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'set-pathq': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'set-query': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'set-uri': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'set-method': { parse: formats(1, 'expects exactly 1 argument <format>.', ['format']) },
-  'replace-path': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
-  'replace-pathq': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
-  'replace-uri': { parse: formats(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
+  'set-path': { parse: exact(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-pathq': { parse: exact(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-query': { parse: exact(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-uri': { parse: exact(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'set-method': { parse: exact(1, 'expects exactly 1 argument <format>.', ['format']) },
+  'replace-path': { parse: exact(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
+  'replace-pathq': { parse: exact(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
+  'replace-uri': { parse: exact(2, 'expects exactly 2 arguments <match-regex> and <replace-format>.', ['regex', 'format']) },
   'early-hint': { parse: formats(2, 'expects exactly 2 arguments.', ['name', 'format']) },
   'normalize-uri': {
     parse: (a, _n, c) => {

@@ -7,7 +7,7 @@
  * HAProxy's "placed after" ordering warning is checked (as HAProxy does).
  */
 import { Codes, ConfigError, NotImplementedError } from '../core/errors.js';
-import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
+import { register, didYouMean, type KeywordRow, type KwContext } from '../config/keywords.js';
 import type { ProxyDraft } from '../config/model.js';
 import { parseTime } from '../config/units.js';
 import { parseAcl, checkAclName, AclError } from './acl.js';
@@ -24,6 +24,13 @@ import type { Condition } from './model.js';
 import './checks.js';
 
 const px = (c: KwContext): ProxyDraft => c.proxy();
+
+/** HAProxy's " Did you mean 'x' maybe ?" among the actions a message lists. */
+function suggest(word: string, list: string): string {
+  const names = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!.replace('(*)', ''));
+  const best = word === '' ? undefined : didYouMean(word, names);
+  return best ? ` Did you mean '${best}' maybe ?` : '';
+}
 
 /** "frontend 'f'", "backend 'b'", "proxy 'l'" as HAProxy names a proxy in messages. */
 export function pxLabel(p: ProxyDraft): string {
@@ -70,10 +77,9 @@ function actCtx(p: ProxyDraft, c: KwContext, set: string): ActCtx {
 /** Run an action row: returns params and the index where the condition starts. */
 function runAction(row: ActionRow, name: string, args: readonly string[], ac: ActCtx, what: string, label: string): { params: Record<string, unknown>; rest: readonly string[] } {
   if (row.why) throw new NotImplementedError(`'${what} ${name}' is not implemented in lb (${row.why}); remove it or run this configuration with HAProxy.`);
-  const stop = args.findIndex((w) => w === 'if' || w === 'unless');
-  const own = stop < 0 ? args : args.slice(0, stop);
   try {
-    const r = row.parse!(own, name, ac);
+    // a parser sees every word: some take theirs blindly, even 'if' (add-header x if y)
+    const r = row.parse!(args, name, ac);
     return { params: r.params, rest: args.slice(r.used) };
   } catch (e) {
     if (!(e instanceof ActionError)) throw e;
@@ -82,6 +88,8 @@ function runAction(row: ActionRow, name: string, args: readonly string[], ac: Ac
     if (e.message.startsWith('\0')) {
       throw new NotImplementedError(`'${what} ${name}' : ${e.message.slice(1)}; remove it or run this configuration with HAProxy.`);
     }
+    // tcp rules print the parser's message bare, without its final dot
+    if (what.startsWith('tcp-')) throw new ConfigError(e.message.replace(/\.$/, ''));
     throw new ConfigError(`error detected in ${label} while parsing '${what} ${name}' rule : ${e.message}`);
   }
 }
@@ -112,7 +120,7 @@ function parseHttpRule(kw: string, table: Record<string, ActionRow>, set: HttpSe
     throw new NotImplementedError(`'${kw} ${name}' is not implemented in lb (Lua actions); remove it or run this configuration with HAProxy.`);
   }
   const row = findAction(table, name);
-  if (!row) throw new ConfigError(`'${kw}' expects ${HTTP_LISTS[kw]}, but got '${name}'.`, 'parsing:');
+  if (!row) throw new ConfigError(`'${kw}' expects ${HTTP_LISTS[kw]}, but got '${name}'.${suggest(name, HTTP_LISTS[kw]!)}`, 'parsing:');
   const ac = actCtx(p, c, kw);
   const { params, rest } = runAction(row, name, a.slice(1), ac, kw, pxLabel(p));
   if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
@@ -139,7 +147,11 @@ function tcpRule(kw: 'tcp-request' | 'tcp-response', type: string, a: readonly s
   const name = a[0] ?? '';
   const full = `${kw} ${type}`;
   const row = findAction(table, name);
-  if (!row) throw new ConfigError(`'${full}' expects ${TCP_LISTS[full]} in ${pxLabel(p)} (got '${name}').\n`);
+  if (!row) {
+    // HAProxy ends the tcp-request message with an empty line, not the tcp-response one
+    const eol = kw === 'tcp-request' ? '\n' : '';
+    throw new ConfigError(`'${full}' expects ${TCP_LISTS[full]} in ${pxLabel(p)} (got '${name}').${suggest(name, TCP_LISTS[full]!)}${eol}`);
+  }
   const ac = actCtx(p, c, full);
   const { params, rest } = runAction(row, name, a.slice(1), ac, full, pxLabel(p));
   if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {

@@ -282,3 +282,25 @@ t.test('partly incompatible ACLs', async (t) => {
   ]);
   t.equal(first(fe(' use_backend b if a\n acl a path /\n') + 'backend b\n'), "[ALERT] config : parsing [t.cfg:5] : error detected while parsing switching rule : no such ACL : 'a'.");
 });
+
+t.test('argument counting and tcp rule messages', async (t) => {
+  const px = "error detected in frontend 'f' while parsing";
+  const cases: Array<[string, string]> = [
+    ['http-request set-path 301 200 unless TRUE', `${px} 'http-request set-path' rule : expects exactly 1 argument <format>.`],
+    ['http-request replace-header x unless y 1', "'http-request replace-header' expects either 'if' or 'unless' followed by a condition but found '1'."],
+    ['http-request set-mark', `${px} 'http-request set-mark' rule : expects exactly 1 argument (integer/hex value).`],
+    ['http-request strict-mode', `${px} 'http-request strict-mode' rule : expects exactly 1 arguments.`],
+    ['http-request capture 1s hdr time', `${px} 'http-request capture' rule : unknown fetch method '1s'.`],
+    ['http-response capture src', `${px} 'http-response capture' rule : expects <expression> id <idx>.`],
+    ['tcp-request connection set-src', 'missing fetch method'],
+    ['tcp-request content set-mark "a b"', "invalid character starting at 'a b' (integer/hex value expected)"],
+    ['tcp-request content set-log-level x', "expects exactly 1 argument (log level name or 'silent')"],
+  ];
+  for (const [line, msg] of cases) {
+    const style = msg.startsWith("'http-request replace") ? ']: ' : '] : ';
+    t.equal(first(fe(` ${line}\n`)), `[ALERT] config : parsing [t.cfg:5${style}${msg}`, line);
+  }
+  t.same(alerts(load(fe(' http-response replace-value x unless 1s\n'))), []);
+  t.match(first(fe(' http-request allw\n')), /but got 'allw'\. Did you mean 'allow' maybe \?$/);
+  t.match(first(fe(' tcp-request content rejet\n')), /\(got 'rejet'\)\. Did you mean 'reject' maybe \?\n$/);
+});
