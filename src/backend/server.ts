@@ -170,17 +170,19 @@ function serverAddress(text: string, ctx: KwContext, label: string): SockAddr {
   }
 }
 
+function checkIdUnused(id: number, ctx: KwContext, label: string): void {
+  const dup = ctx.proxy().servers.find((o) => o.id === id);
+  if (dup) {
+    throw new ConfigError(`${label} : 'id' : custom id ${id} already used at ${dup.where.file}:${dup.where.line} ('server ${dup.name}').`, 'located');
+  }
+}
+
 /** Checks HAProxy makes at the end of each server line. */
 function endOfLine(s: ServerConf, ctx: KwContext, label: string): void {
   if (s.agentCheck && !s.agentPort) {
     throw new ConfigError(`${label} : server ${s.name} does not have agent port. Agent check has been disabled.`, 'located');
   }
-  if (s.id !== undefined) {
-    const dup = ctx.proxy().servers.find((o) => o.id === s.id);
-    if (dup) {
-      throw new ConfigError(`${label} : 'id' : custom id ${s.id} already used at ${dup.where.file}:${dup.where.line} ('server ${dup.name}').`, 'located');
-    }
-  }
+  if (s.id !== undefined && !s.template) checkIdUnused(s.id, ctx, label);
   if (s.address.family === 'unix' || s.address.family === 'abns' || s.address.family === 'sockpair') {
     if (s.address.family !== 'unix') throw new NotImplementedError(`${label} : '${s.addr}' servers are not implemented in lb yet.`, 'located');
   }
@@ -210,6 +212,10 @@ function parseTemplate(a: readonly string[], ctx: KwContext): void {
     throw new ConfigError(`'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.`, 'located');
   }
   const [prefix, range, addr] = a as [string, string, string];
+  if (!NAME_OK.test(prefix)) {
+    const bad = [...prefix].find((ch) => !/[A-Za-z0-9_.:-]/.test(ch)) ?? '';
+    throw new ConfigError(`character '${bad}' is not permitted in server-template prefix '${prefix}'.`, 'located');
+  }
   const m = /^(\d+)(?:-(\d+))?$/.exec(range);
   let lo = 1;
   let hi = 0;
@@ -224,9 +230,11 @@ function parseTemplate(a: readonly string[], ctx: KwContext): void {
   const p = structuredClone(px.defaultServer);
   delete p.id;
   applyOptions(a.slice(3), p, ctx, 'server-template', label, '(null)');
+  if (p.id !== undefined) checkIdUnused(p.id, ctx, label);
   for (let i = lo; i <= hi; i++) {
     const name = `${prefix}${i}`;
     const s: ServerConf = { ...structuredClone(p), name, where: ctx.where, addr, address: { ...address }, template: { prefix, index: i } };
+    if (i !== lo) delete s.id; // a forced id goes to the first slot only
     endOfLine(s, ctx, `'server ${px.name}/${name}'`);
     px.servers.push(s);
   }

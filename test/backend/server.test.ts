@@ -197,6 +197,16 @@ t.test('server-template errors', async (t) => {
   t.same(alerts(load('backend b\n server-template s x 1.1.1.1:80\n')), [T + `Wrong server-template number or range arg 'x'.`]);
   t.same(alerts(load('backend b\n server-template s 3\n')), [T + `'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.`]);
   t.same(alerts(load('backend b\n server-template s 3 1.1.1.1:80 chek\n')), [T + `'server b/(null)' : unknown keyword 'chek'; did you mean 'check' maybe ?`]);
+  t.same(alerts(load('backend b\n server-template s/ 2 1.1.1.1:80\n')), [T + `character '/' is not permitted in server-template prefix 's/'.`]);
+  t.same(alerts(load('backend b\n server x 1.1.1.1:80 id 3\n server-template s 3 1.1.1.1:80 id 3\n')), [
+    `[ALERT] config : [t.cfg:3] : 'server b/(null)' : 'id' : custom id 3 already used at t.cfg:2 ('server x').`,
+  ]);
+  t.same(alerts(load('backend b\n server-template s 3 1.1.1.1:80 id 3\n server x 1.1.1.1:80 id 3\n')), [
+    `[ALERT] config : [t.cfg:3] : 'server b/x' : 'id' : custom id 3 already used at t.cfg:2 ('server s1').`,
+  ]);
+  const r = load('backend b\n server-template s 3 1.1.1.1:80 id 3\n server x 1.1.1.1:80 id 4\n');
+  t.same(alerts(r), []);
+  t.same(r.model!.proxies[0]!.servers.map((x) => x.id), [3, undefined, undefined, 4]);
   t.same(alerts(load('backend b\n server-template s 3 1.1.1.1:80 weight 999\n')), [T + `'server b/(null)' : weight of server (null) is not within 0 and 256 (999)..`]);
 });
 
