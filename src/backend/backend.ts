@@ -57,7 +57,7 @@ export class BackendRuntime {
   /** the backend's own rules (http-request after use_backend, http-response first) */
   readonly rules: ProxyRuleSet;
 
-  constructor(conf: Proxy) {
+  constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
     this.conf = conf;
     this.servers = conf.servers.map((s, i) => new ServerRuntime(s.id ?? i + 1, s, () => this.serverChanged()));
@@ -71,7 +71,7 @@ export class BackendRuntime {
     this.serverClose = conf.httpConnMode === 'http-server-close' || conf.httpConnMode === 'httpclose';
     this.httpClose = conf.httpConnMode === 'httpclose';
     this.forwardfor = compileForwardFor(conf.forwardfor);
-    this.rules = new ProxyRuleSet(conf);
+    this.rules = new ProxyRuleSet(conf, defaults);
     this.balancer = createBalancer({
       balance: conf.balance ?? { algo: 'roundrobin' },
       hashType: conf.hashType,

@@ -13,7 +13,7 @@ import { tcpSession } from '../proxy/tcp.js';
 import { httpSession } from '../proxy/http.js';
 import { levelPrefix } from '../config/diag.js';
 import { errnoText } from '../config/reader.js';
-import type { Model } from '../config/model.js';
+import type { Model, Proxy } from '../config/model.js';
 
 export interface Runtime {
   readonly model: Model;
@@ -32,9 +32,10 @@ export interface RunIo {
 /** Build and bind. Rejects (after printing HAProxy's alerts) if a listener fails. */
 export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   const backends = new Map<string, BackendRuntime>();
-  for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p));
+  const defaultsOf = (p: Proxy): Proxy | undefined => (p.from ? model.defaults.find((d) => d.name === p.from) : undefined);
+  for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p, defaultsOf(p)));
   const frontends: FrontendRuntime[] = [];
-  for (const p of model.proxies) if (p.cap.fe && !p.disabled) frontends.push(new FrontendRuntime(p, backends, model.global));
+  for (const p of model.proxies) if (p.cap.fe && !p.disabled) frontends.push(new FrontendRuntime(p, backends, model.global, defaultsOf(p)));
   const unsupported = [...new Set([...frontends.flatMap((fe) => fe.unsupported), ...[...backends.values()].flatMap((be) => be.rules.unsupported)])];
   if (unsupported.length > 0) {
     // never run a configuration whose rules lb would silently skip
@@ -47,10 +48,9 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
     const r = fe.rules;
-    if (r.tcpConnection !== undefined || r.tcpContent !== undefined) {
+    if (r.hasTcpRules) {
       // tcp-request rules run at accept time (no payload inspection yet)
-      const ctx = l4Context(sock, fe.name);
-      const v = r.tcpConnection?.(ctx) ?? r.tcpContent?.(ctx);
+      const v = r.tcpAccept(l4Context(sock, fe.name));
       if (v !== undefined && v.kind !== 'allow') { sock.destroy(); return; }
     }
     if (fe.conf.mode === 'http') httpSession(fe, sock, l);

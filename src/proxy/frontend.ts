@@ -50,7 +50,7 @@ export class FrontendRuntime {
   /** `stats uri` of a stats-enabled proxy: intercepted, never forwarded */
   readonly statsUri: string | undefined;
 
-  constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf) {
+  constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf, defaults?: Proxy) {
     this.name = conf.name;
     this.conf = conf;
     this.runtimeGlobal = global;
@@ -58,7 +58,7 @@ export class FrontendRuntime {
     this.serverClose = conf.httpConnMode === 'http-server-close' || this.httpClose;
     this.forwardfor = compileForwardFor(conf.forwardfor);
     this.nbsrv = (name) => backends.get(name)?.nbsrv() ?? 0;
-    this.rules = new ProxyRuleSet(conf);
+    this.rules = new ProxyRuleSet(conf, defaults);
     this.unsupported = this.rules.unsupported;
     this.needsVars = this.rules.needsVars || [...backends.values()].some((b) => b.rules.needsVars);
     this.statsUri = conf.mode === 'http' && conf.stats.enabled ? conf.stats.uri : undefined;

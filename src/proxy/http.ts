@@ -422,14 +422,14 @@ class HttpSession implements PickContext {
       return;
     }
     let resHeaders = res.rawHeaders;
-    const beRes = this.be!.rules.httpResponse;
-    const feRes = this.be!.conf !== this.fe.conf ? this.fe.rules.httpResponse : undefined;
-    if (beRes !== undefined || feRes !== undefined) {
+    const beRules = this.be!.rules;
+    const feRules = this.be!.conf !== this.fe.conf ? this.fe.rules : undefined;
+    if (beRules.hasResponseRules || feRules?.hasResponseRules) {
       // backend rules first, then the frontend's (reference §2.4)
       const rctx = this.ctx as HttpResCtx;
       rctx.status = res.status;
       rctx.resHeaders = res.rawHeaders;
-      const v = beRes?.(rctx) ?? feRes?.(rctx);
+      const v = beRules.response(rctx) ?? feRules?.response(rctx);
       if (v !== undefined) { this.upClose = true; this.intercept(v); return; }
       resHeaders = rctx.resHeaders;
       if (rctx.status !== res.status) { res.status = rctx.status; res.reason = rctx.reason ?? httpReason(rctx.status); }

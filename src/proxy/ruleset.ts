@@ -23,8 +23,13 @@ export class ProxyRuleSet {
   /** the rules read or write variables: each request needs its own map */
   readonly needsVars: boolean;
 
-  constructor(p: Proxy) {
+  /** the named defaults section's own rules, run before this proxy's (HAProxy 2.6) */
+  private readonly inherited: ProxyRuleSet | undefined;
+
+  constructor(p: Proxy, defaults?: Proxy) {
     const r = p.rules;
+    this.inherited = defaults && hasRules(defaults) ? new ProxyRuleSet({ ...defaults, mode: p.mode, cap: p.cap } as Proxy) : undefined;
+    if (this.inherited) this.unsupported.push(...this.inherited.unsupported);
     const opts = { proxy: p.name, unsupported: this.unsupported };
     const http = p.mode === 'http';
     this.tcpConnection = r.tcpRequestConnection.length ? compileTcpRequestRules(r.tcpRequestConnection, r.acls, 'connection', opts) : undefined;
@@ -47,8 +52,32 @@ export class ProxyRuleSet {
     this.needsVars = JSON.stringify(r).includes('var');
   }
 
-  /** http-request rules then legacy redirects, in HAProxy's order. */
+  /** http-request rules (the named defaults' first) then legacy redirects, in HAProxy's order. */
   request(ctx: HttpReqCtx): Verdict | undefined {
-    return this.httpRequest?.(ctx) ?? this.redirects?.(ctx);
+    return this.inherited?.request(ctx) ?? this.httpRequest?.(ctx) ?? this.redirects?.(ctx);
   }
+
+  /** http-response rules, the named defaults' first. */
+  response(ctx: HttpResCtx): Verdict | undefined {
+    return this.inherited?.response(ctx) ?? this.httpResponse?.(ctx);
+  }
+
+  /** tcp-request connection then content rules at accept time. */
+  tcpAccept(ctx: TcpCtx): Verdict | undefined {
+    return this.inherited?.tcpAccept(ctx) ?? this.tcpConnection?.(ctx) ?? this.tcpContent?.(ctx);
+  }
+
+  get hasResponseRules(): boolean {
+    return this.httpResponse !== undefined || this.inherited?.hasResponseRules === true;
+  }
+
+  get hasTcpRules(): boolean {
+    return this.tcpConnection !== undefined || this.tcpContent !== undefined || this.inherited?.hasTcpRules === true;
+  }
+}
+
+function hasRules(d: Proxy): boolean {
+  const r = d.rules;
+  return r.httpRequest.length + r.httpResponse.length + r.tcpRequestConnection.length + r.tcpRequestContent.length +
+    r.httpAfterResponse.length + r.tcpRequestSession.length + r.tcpResponseContent.length > 0;
 }

@@ -110,3 +110,24 @@ listen raw
   const tunnel = await rawExchange(tcpPort, 'GET /via-tcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 2000);
   t.match(tunnel, /\r\n\r\nweb\n$/, 'mode tcp tunnels the bytes unchanged');
 });
+
+t.test('rules of a named defaults section run first, as in HAProxy 2.6', async (t) => {
+  const port = await freePort();
+  const cfg = `defaults base
+    mode http
+    timeout connect 1s
+    timeout client 2s
+    timeout server 2s
+    http-request return status 200 content-type text/plain string "from-defaults\\n" if { path /d }
+frontend fe from base
+    bind 127.0.0.1:${port}
+    http-request return status 200 content-type text/plain string "from-frontend\\n" if { path /f }
+    http-request return status 200 content-type text/plain string "fe-d\\n" if { path /d }
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); });
+  lb = await startLb(cfg, port);
+  const body = async (p: string) => (await request(`http://127.0.0.1:${port}${p}`)).body.text();
+  t.equal(await body('/d'), 'from-defaults\n');
+  t.equal(await body('/f'), 'from-frontend\n');
+});
