@@ -44,7 +44,8 @@ export interface SrvOptRow {
 
 function atol(s: string | undefined): number {
   const m = /^\s*([-+]?\d+)/.exec(s ?? '');
-  return m ? Number(m[1]) : 0;
+  // C stores atol()'s long into an int: keep the low 32 bits, signed
+  return m ? Number(BigInt.asIntN(32, BigInt(m[1]!))) : 0;
 }
 
 const missing = (v: string | undefined): boolean => v === undefined || v === '';

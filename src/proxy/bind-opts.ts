@@ -61,7 +61,8 @@ export function checkCaFile(opt: string, path: string, c: BindOptCtx): void {
 
 function atoi(s: string | undefined): number {
   const m = /^\s*([-+]?\d+)/.exec(s ?? '');
-  return m ? Number(m[1]) : 0;
+  // C stores atol()'s long into an int: keep the low 32 bits, signed
+  return m ? Number(BigInt.asIntN(32, BigInt(m[1]!))) : 0;
 }
 
 /** a known user/group name (through NSS, like getpwnam()) */
@@ -133,7 +134,7 @@ export const BIND_OPTIONS: readonly BindOptRow[] = [
       const n = atoi(v);
       if (n <= 0) throw new BindOptError(`'accept-netscaler-cip' : invalid value ${n}, must be >= 0`);
       b.acceptNetscalerCip = n;
-      throw new NotImplementedError(`'accept-netscaler-cip' is not implemented in lb yet (NetScaler Client IP insertion protocol).`);
+      throw new NotImplementedError(`'accept-netscaler-cip' (NetScaler Client IP insertion) is not implemented in lb yet.`);
     },
   },
   { name: 'accept-proxy', args: 0, parse: (b) => { b.acceptProxy = true; } },
@@ -225,7 +226,7 @@ export const BIND_OPTIONS: readonly BindOptRow[] = [
         c.alert(`Cannot open namespace '${ns}'.`);
         throw new BindOptError(`error encountered while processing 'namespace'.`);
       }
-      throw new NotImplementedError(`'namespace' on bind lines is not implemented in lb yet (network namespaces).`);
+      throw new NotImplementedError(`'namespace' (network namespaces) is not implemented in lb yet.`);
     },
   },
   {

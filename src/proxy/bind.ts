@@ -106,7 +106,7 @@ export function parseBindLine(args: readonly string[], ctx: KwContext, kw = 'bin
     try {
       row.parse(b, arg, oc);
     } catch (e) {
-      if (e instanceof NotImplementedError) throw e;
+      if (e instanceof NotImplementedError) throw new NotImplementedError(`${stats ? `'stats socket'` : head} : ${e.message}`);
       if (!(e instanceof BindOptError)) throw e;
       if (stats) throw new ConfigError(`'stats socket' : '${e.message}'`);
       throw new ConfigError(`${head} : ${e.message.replace(/\n$/, '')}`);

@@ -87,6 +87,8 @@ const bindErrors: Array<[string, string]> = [
   [':80 id', `'bind :80' in section 'frontend' : 'id' : expects an integer argument`],
   [':80 id x', `'bind :80' in section 'frontend' : 'id' : expects an integer argument, found 'x'`],
   [':80 id 0', `'bind :80' in section 'frontend' : 'id' : custom id has to be > 0`],
+  [':80 id 2147483648', `'bind :80' in section 'frontend' : 'id' : custom id has to be > 0`],
+  [':80 accept-netscaler-cip 1234', `'bind :80' in section 'frontend' : 'accept-netscaler-cip' (NetScaler Client IP insertion) is not implemented in lb yet.`],
   [':80,:81 id 5', `'bind :80,:81' in section 'frontend' : 'id' can only be used with a single socket`],
   [':80 mss', `'bind :80' in section 'frontend' : 'mss' : missing MSS value`],
   [':80 mss x', `'bind :80' in section 'frontend' : 'mss' : expects an MSS with and absolute value between 1 and 65535`],
