@@ -576,6 +576,7 @@ class HttpSession implements PickContext {
       up.removeListener('error', this.onUpError);
       up.removeListener('close', this.onUpError);
       up.removeListener('drain', this.onUpDrain);
+      up.removeListener('timeout', this.onUpTimeout);
       up.setTimeout(0);
       if (srv) sessionEnd(srv.counters);
       if (be) sessionEnd(be.counters);
