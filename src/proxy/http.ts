@@ -26,6 +26,8 @@ import type { PickContext } from '../lb/index.js';
 import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
 
 const EMPTY = Buffer.alloc(0);
+/** request bytes buffered while the server connection is being set up (tune.bufsize-like bound) */
+const PENDING_MAX = 65536;
 /** shared, never written: for frontends whose rules use no variables */
 const NO_VARS: Map<string, unknown> = new Map();
 
@@ -124,6 +126,7 @@ class HttpSession implements PickContext {
     cli.on('close', () => this.close());
     cli.on('drain', this.onCliDrain);
     cli.setTimeout(fe.timeoutHttpRequest, () => this.cliTimeout());
+    this.cliTimeoutMs = fe.timeoutHttpRequest;
   }
 
   header(name: string): string | undefined {
@@ -208,7 +211,7 @@ class HttpSession implements PickContext {
     this.req = req;
     this.inBuf = EMPTY;
     this.uri = req.target;
-    this.cli.setTimeout(fe.timeoutClient);
+    this.armClient(fe.timeoutClient);
     const ctx: HttpReqCtx = {
       method: req.method, target: req.target, version: req.version === 10 ? 10 : 11, rawHeaders: req.rawHeaders,
       src: this.src, srcPort: this.cli.remotePort ?? 0, dst: this.cli.localAddress ?? '', dstPort: this.cli.localPort ?? 0,
@@ -248,7 +251,7 @@ class HttpSession implements PickContext {
       if (bv !== undefined) { this.cli.pause(); this.intercept(bv); return; }
     }
     this.st = St.Connecting;
-    this.cli.pause();
+    // the client is not paused: pipelined bytes and early body are buffered (bounded)
     this.pendingBody = rest;
     be.assign(this, this.onAssigned);
   }
@@ -313,7 +316,8 @@ class HttpSession implements PickContext {
       if (pending.length > 0) this.reqBody(pending, 0);
       if (!this.reqDone) this.cli.resume();
     } else if (pending.length > 0) {
-      this.inBuf = pending; // pipelined request(s)
+      this.inBuf = pending; // pipelined request(s), parsed once this exchange ends
+      this.cli.pause();
     }
     up.uncork();
   }
@@ -322,6 +326,7 @@ class HttpSession implements PickContext {
   private reqBody(d: Buffer, from: number): void {
     if (this.st === St.Connecting) {
       this.pendingBody = this.pendingBody.length === 0 ? d.subarray(from) : Buffer.concat([this.pendingBody, d.subarray(from)]);
+      if (this.pendingBody.length >= PENDING_MAX) this.cli.pause(); // resumed once the server is connected
       return;
     }
     const up = this.up!;
@@ -348,9 +353,8 @@ class HttpSession implements PickContext {
       if (this.reqDone) rest = d.subarray(pos);
     }
     if (this.reqDone) {
-      if (rest.length > 0) this.inBuf = rest;
+      if (rest.length > 0) { this.inBuf = rest; this.cli.pause(); }
       if (this.resDone) this.finishExchange();
-      else this.cli.pause();
     } else if (up.writableNeedDrain) {
       this.cli.pause();
     }
@@ -413,7 +417,7 @@ class HttpSession implements PickContext {
       this.st = St.Tunnel;
       this.upClose = true;
       const tunnel = this.be!.timeoutTunnel;
-      if (tunnel) { this.cli.setTimeout(tunnel); this.up!.setTimeout(tunnel); }
+      if (tunnel) { this.armClient(tunnel); this.up!.setTimeout(tunnel); }
       if (rest.length > 0) this.cli.write(rest);
       const pending = this.inBuf;
       this.inBuf = EMPTY;
@@ -558,7 +562,7 @@ class HttpSession implements PickContext {
   /** Wait for (or parse an already buffered) next request on the client connection. */
   private nextRequest(): void {
     this.st = St.Head;
-    this.cli.setTimeout(this.fe.timeoutHttpKeepAlive);
+    this.armClient(this.fe.timeoutHttpKeepAlive);
     if (this.inBuf.length > 0 || this.clientEnded) { this.parseHead(); return; }
     this.cli.resume();
   }
@@ -587,6 +591,14 @@ class HttpSession implements PickContext {
   }
 
   private retrying = false;
+  /** the client inactivity timeout currently armed (re-arming costs; skip when unchanged) */
+  private cliTimeoutMs = 0;
+
+  private armClient(ms: number): void {
+    if (ms === this.cliTimeoutMs) return;
+    this.cliTimeoutMs = ms;
+    this.cli.setTimeout(ms);
+  }
   /** safe requests replayed after a server died before answering */
   private replays = 0;
 

@@ -107,6 +107,10 @@ listen raw
   const garbage = await rawExchange(port, 'GET / HTTP/1.1\r\nBad Header\r\n\r\n', 2000);
   t.match(garbage, /^HTTP\/1\.1 400 Bad request\r\n/, 'an invalid request gets HAProxy 400 page');
 
+  const pipelined = await rawExchange(port, 'GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /api/p2 HTTP/1.1\r\nHost: x\r\n\r\nGET /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000);
+  t.same([...pipelined.matchAll(/\r\n\r\n(\w+)\n/g)].map((m) => m[1]), ['web', 'api', 'web'], 'pipelined requests are answered in order');
+  t.match(pipelined, /connection: close\r\n\r\nweb\n$/, 'the last one closes as asked');
+
   const tunnel = await rawExchange(tcpPort, 'GET /via-tcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 2000);
   t.match(tunnel, /\r\n\r\nweb\n$/, 'mode tcp tunnels the bytes unchanged');
 });
