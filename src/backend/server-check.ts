@@ -129,7 +129,8 @@ function resolveServers(model: Model, diag: Diagnostics, opts: LoadOptions): voi
         if (m === 'last') continue;
         if (m === 'libc') {
           const fam = s.address.family === 'ipv6' && s.addr.startsWith('ipv6@') ? 'ipv6' : s.addr.startsWith('ipv4@') ? 'ipv4' : undefined;
-          const ip = resolveHost(fqdn, fam, s.resolvePrefer);
+          // libc order (getaddrinfo), as HAProxy's start-up resolution; resolve-prefer is for runtime DNS
+          const ip = resolveHost(fqdn, fam);
           if (ip !== undefined) { setAddress(s, ip); done = true; break; }
           libcFailed = true;
           continue;
