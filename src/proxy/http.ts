@@ -28,6 +28,8 @@ import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
 const EMPTY = Buffer.alloc(0);
 /** request bytes buffered while the server connection is being set up (tune.bufsize-like bound) */
 const PENDING_MAX = 65536;
+/** responses up to this size are copied next to their head and sent in one buffer */
+const SMALL_BODY = 4096;
 /** shared, never written: for frontends whose rules use no variables */
 const NO_VARS: Map<string, unknown> = new Map();
 
@@ -306,19 +308,22 @@ class HttpSession implements PickContext {
     this.res = undefined;
     this.upBuf = EMPTY;
     const up = this.up!;
-    // head and whatever body is already here leave in one write (writev)
-    up.cork();
-    up.write(head);
     this.be!.counters.bin += head.length;
     const pending = this.pendingBody;
     this.pendingBody = EMPTY;
-    if (!this.reqDone) {
-      if (pending.length > 0) this.reqBody(pending, 0);
-      if (!this.reqDone) this.cli.resume();
-    } else if (pending.length > 0) {
-      this.inBuf = pending; // pipelined request(s), parsed once this exchange ends
-      this.cli.pause();
+    if (this.reqDone) {
+      up.write(head);
+      if (pending.length > 0) {
+        this.inBuf = pending; // pipelined request(s), parsed once this exchange ends
+        this.cli.pause();
+      }
+      return;
     }
+    // head and whatever body is already here leave in one write (writev)
+    up.cork();
+    up.write(head);
+    if (pending.length > 0) this.reqBody(pending, 0);
+    if (!this.reqDone) this.cli.resume();
     up.uncork();
   }
 
@@ -445,10 +450,19 @@ class HttpSession implements PickContext {
     else if (res.version === 10) extra += CONNECTION_KEEP_ALIVE;
     const head = writeResponseHead(res.version, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
     const cli = this.cli;
+    this.fe.counters.bout += head.length;
+    if (res.framing === 'none') { cli.write(head); this.resDone = true; this.responseComplete(rest); return; }
+    if (res.framing === 'length' && rest.length > 0 && rest.length <= SMALL_BODY) {
+      // a small response already complete in hand: one buffer, one send() (no writev)
+      const n = Math.min(this.resLeft, rest.length);
+      cli.write(Buffer.concat([head, rest.subarray(0, n)], head.length + n));
+      this.fe.counters.bout += n;
+      this.resLeft -= n;
+      if (this.resLeft === 0) { this.resDone = true; this.responseComplete(rest.subarray(n)); }
+      return;
+    }
     cli.cork();
     cli.write(head);
-    this.fe.counters.bout += head.length;
-    if (res.framing === 'none') { this.resDone = true; cli.uncork(); this.responseComplete(rest); return; }
     if (rest.length > 0) this.resBody(rest, 0);
     cli.uncork();
   }
