@@ -89,16 +89,8 @@ function reply(kind: 'deny' | 'tarpit' | 'return', p: Params, env: CompileEnv, w
   });
 }
 
-interface RedirectSpec {
-  readonly type: 'location' | 'prefix' | 'scheme';
-  readonly target: string;
-  readonly code: number;
-  readonly dropQuery: boolean;
-  readonly appendSlash: boolean;
-  readonly ignoreEmpty: boolean;
-  readonly setCookie?: string;
-  readonly clearCookie?: string;
-}
+/** What compileRedirect needs of a redirect (the rule minus its condition and place). */
+type RedirectSpec = Omit<RedirectRule, 'cond' | 'where'>;
 
 /**
  * A redirect as HAProxy builds it: `location` as evaluated; `prefix` +
@@ -241,6 +233,14 @@ function compileSet<C extends AnyCtx>(rules: readonly Rule[], acls: readonly Acl
     tests.push(compileCondition(r.cond, acls, env, r.where));
     execs.push(exec);
   }
+  return ruleRunner<C>(tests, execs, unsupported);
+}
+
+/**
+ * The runner of a compiled rule set: rules in order, the first verdict ends
+ * it. One closure per rule set (built at start-up), none per request.
+ */
+export function ruleRunner<C>(tests: ReadonlyArray<(ctx: C) => boolean>, execs: ReadonlyArray<(ctx: C) => Verdict | undefined>, unsupported: readonly string[]): RuleRunner<C> {
   const n = execs.length;
   const run = (ctx: C): Verdict | undefined => {
     for (let i = 0; i < n; i++) {
@@ -269,15 +269,7 @@ export function compileRedirectRules(rules: readonly RedirectRule[], acls: reado
   const env: CompileEnv = { usage: REQ_USAGE, res: false, unsupported };
   const tests = rules.map((r) => compileCondition(r.cond, acls, env, r.where));
   const execs = rules.map((r) => compileRedirect(r, r.where, env));
-  const run = (ctx: HttpReqCtx): Verdict | undefined => {
-    for (let i = 0; i < execs.length; i++) {
-      if (!tests[i]!(ctx)) continue;
-      const v = execs[i]!(ctx);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-  return Object.assign(run, { unsupported });
+  return ruleRunner<HttpReqCtx>(tests, execs, unsupported);
 }
 
 /** http-after-response rules: header actions and set-status on every response, HAProxy's own included. */

@@ -11,7 +11,7 @@ import { compileCondition, compileSample, type AnyCtx, type CompileEnv, type Htt
 import { compileLogFormat } from './logfmt-lite.js';
 import { varStore } from './fetch-run.js';
 import { usageBit } from './fetches.js';
-import type { RuleRunner, RuleSetOpts } from './http-actions-run.js';
+import { ruleRunner, type RuleRunner, type RuleSetOpts } from './http-actions-run.js';
 import type { Verdict } from './reply.js';
 import type { AclDef, ProxyRules, Rule, SampleExpr } from './model.js';
 
@@ -71,15 +71,7 @@ export function compileTcpRequestRules(rules: readonly Rule[], acls: readonly Ac
     tests.push(compileCondition(r.cond, acls, env, r.where));
     execs.push(exec);
   }
-  const run = (ctx: TcpCtx): Verdict | undefined => {
-    for (let i = 0; i < execs.length; i++) {
-      if (!tests[i]!(ctx)) continue;
-      const v = execs[i]!(ctx);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-  return Object.assign(run, { unsupported });
+  return ruleRunner<TcpCtx>(tests, execs, unsupported);
 }
 
 /** A name chooser: the first rule whose condition holds gives the (maybe log-format) name. */
