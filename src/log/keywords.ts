@@ -9,8 +9,8 @@ import { registerPostParse } from '../config/postparse.js';
 import type { Proxy, ProxyDraft } from '../config/model.js';
 import type { Diagnostics, Where } from '../config/diag.js';
 import { parseLogTarget, type LogConf, type LogStyle } from './config.js';
-import { parseLogFormat, LogFormatError } from './format.js';
-import { parseSample, SampleError, formatExprError, type ArgRef } from '../rules/sample.js';
+import { LogFormatError } from './format.js';
+import { lintFormat } from '../rules/sample.js';
 
 const p = (c: KwContext): ProxyDraft => c.proxy();
 
@@ -64,22 +64,8 @@ function formatArg(kw: string, a: readonly string[]): string {
  * read (inherited ones included, reported at their defaults line) and words
  * errors as "Parsing [file:line]: failed to parse <what> : <reason>".
  */
-/**
- * Check a log-format string with the rules' sample parser for %[...];
- * returns the references it makes, throws LogFormatError (HAProxy's reason).
- */
-export function lintFormat(fmt: string): ArgRef[] {
-  const refs: ArgRef[] = [];
-  parseLogFormat(fmt, (expr, rest) => {
-    try {
-      refs.push(...parseSample(expr, false).refs);
-    } catch (e) {
-      if (!(e instanceof SampleError)) throw e;
-      throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
-    }
-  });
-  return refs;
-}
+/** Check a log-format string with the rules' sample parser (one implementation: rules/sample.ts). */
+export { lintFormat };
 
 function checkFormat(px: Proxy, diag: Diagnostics, what: string, fmt: string, at: Where): boolean {
   try {

@@ -271,19 +271,27 @@ export function actionSample(text: string | undefined): ParsedSample {
  * returns the references its expressions make. Throws Error with HAProxy's text.
  */
 export function checkLogFormat(fmt: string): ArgRef[] {
-  const refs: ArgRef[] = [];
   try {
-    parseLogFormat(fmt, (expr, rest) => {
-      try {
-        refs.push(...parseSample(expr, false).refs);
-      } catch (e) {
-        if (!(e instanceof SampleError)) throw e;
-        throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
-      }
-    });
+    return lintFormat(fmt);
   } catch (e) {
     if (e instanceof LogFormatError) throw new Error(e.message);
     throw e;
   }
+}
+
+/**
+ * The same check, keeping HAProxy's LogFormatError (its reason and how much
+ * was parsed before it) for callers that report log-format errors themselves.
+ */
+export function lintFormat(fmt: string): ArgRef[] {
+  const refs: ArgRef[] = [];
+  parseLogFormat(fmt, (expr, rest) => {
+    try {
+      refs.push(...parseSample(expr, false).refs);
+    } catch (e) {
+      if (!(e instanceof SampleError)) throw e;
+      throw new Error(`failed to parse sample expression <${rest}> : ${formatExprError(e)}`);
+    }
+  });
   return refs;
 }
