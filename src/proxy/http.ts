@@ -68,7 +68,36 @@ export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void
   new HttpSession(fe, cli, l);
 }
 
-class HttpSession implements PickContext {
+/** What a pooled server connection reports to the session currently using it. */
+interface UpOwner {
+  upData(d: Buffer): void;
+  upEnd(): void;
+  upFailed(): void;
+  upTimeout(): void;
+  upDrain(): void;
+}
+
+type UpSocket = Socket & { lbOwner?: UpOwner | undefined; lbHttp?: true };
+
+/**
+ * Server connections carry their listeners for life and forward events to
+ * their current owner: a pooled connection changes hands without adding or
+ * removing listeners per request. Events while idle (the server closing,
+ * stray bytes) just end the connection; the pool skips destroyed sockets.
+ */
+function attachUpstream(up: UpSocket, owner: UpOwner): void {
+  up.lbOwner = owner;
+  if (up.lbHttp) return;
+  up.lbHttp = true;
+  up.on('data', (d: Buffer) => { if (up.lbOwner) up.lbOwner.upData(d); else up.destroy(); });
+  up.on('end', () => { if (up.lbOwner) up.lbOwner.upEnd(); else up.destroy(); });
+  up.on('error', () => { if (up.lbOwner) up.lbOwner.upFailed(); else up.destroy(); });
+  up.on('close', () => up.lbOwner?.upFailed());
+  up.on('drain', () => up.lbOwner?.upDrain());
+  up.on('timeout', () => up.lbOwner?.upTimeout());
+}
+
+class HttpSession implements PickContext, UpOwner {
   // PickContext for the balancer
   src: string;
   /** client address as HAProxy writes it (IPv4-mapped shown as IPv4) */
@@ -100,13 +129,8 @@ class HttpSession implements PickContext {
   private upClose = false;
   private requests = 0;
   private readonly limits: HeadLimits;
-  private readonly onUpData: (d: Buffer) => void;
-  private readonly onUpEnd: () => void;
-  private readonly onUpError: () => void;
-  private readonly onUpTimeout: () => void;
   private readonly onAssigned: (srv: ServerRuntime | undefined, why?: AssignFailure) => void;
   private readonly onConnected: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void;
-  private readonly onUpDrain: () => void;
   private readonly onCliDrain: () => void;
 
   constructor(private readonly fe: FrontendRuntime, private readonly cli: Socket, private readonly l: Listener) {
@@ -114,13 +138,8 @@ class HttpSession implements PickContext {
     this.clientIp = clientAddress(this.src);
     this.limits = limitsFor(fe);
     sessionStart(fe.counters, Date.now());
-    this.onUpData = (d) => this.upData(d);
-    this.onUpEnd = () => this.upEnd();
-    this.onUpError = () => this.upFailed();
-    this.onUpTimeout = () => this.upTimeout();
     this.onAssigned = (srv, why) => this.assigned(srv, why);
     this.onConnected = (err, out) => this.connected(err, out);
-    this.onUpDrain = () => { if (this.st !== St.Closed) this.cli.resume(); };
     this.onCliDrain = () => { if (this.up && this.st !== St.Closed) this.up.resume(); };
     cli.on('data', (d: Buffer) => this.cliData(d));
     cli.on('end', () => this.cliEnd());
@@ -277,12 +296,8 @@ class HttpSession implements PickContext {
     const up = out.sock;
     this.up = up;
     this.upReused = out.reused;
-    up.on('data', this.onUpData);
-    up.on('end', this.onUpEnd);
-    up.on('error', this.onUpError);
-    up.on('close', this.onUpError);
-    up.on('drain', this.onUpDrain);
-    up.setTimeout(this.be!.timeoutServer, this.onUpTimeout);
+    attachUpstream(up as UpSocket, this);
+    up.setTimeout(this.be!.timeoutServer);
     sessionStart(out.srv.counters, Date.now());
     sessionStart(this.be!.counters, Date.now());
     this.sendHead();
@@ -297,7 +312,11 @@ class HttpSession implements PickContext {
     if (req.framing === 'chunked') extra += TE_CHUNKED;
     if (be.httpClose) this.closeAfter = true;
     if (req.upgrade) extra += 'connection: upgrade\r\n';
-    else if (this.fe.serverClose || be.serverClose) { extra += CONNECTION_CLOSE; this.upClose = true; }
+    else if (this.fe.serverClose || be.serverClose) {
+      // HTTP/1.0 closes by default: HAProxy writes no connection header then
+      if (req.version !== 10) extra += CONNECTION_CLOSE;
+      this.upClose = true;
+    }
     else if (req.version === 10) extra += CONNECTION_KEEP_ALIVE; // HTTP/1.0 kept alive to the server, as HAProxy does
     const ff = this.fe.forwardfor ?? be.forwardfor;
     const headers = forwardHeaders(ctx.rawHeaders, req.upgrade);
@@ -367,7 +386,7 @@ class HttpSession implements PickContext {
 
   // ---------------------------------------------------------------- server side
 
-  private upData(d: Buffer): void {
+  upData(d: Buffer): void {
     if (this.st === St.Tunnel) {
       this.fe.counters.bout += d.length;
       if (!this.cli.write(d)) this.up!.pause();
@@ -505,7 +524,7 @@ class HttpSession implements PickContext {
     if (this.reqDone) this.finishExchange();
   }
 
-  private upEnd(): void {
+  upEnd(): void {
     if (this.st === St.Tunnel) { this.cli.end(); return; }
     if (this.st !== St.Exchange) return;
     if (this.res && this.res.framing === 'close') {
@@ -518,7 +537,7 @@ class HttpSession implements PickContext {
     this.upFailed();
   }
 
-  private upFailed(): void {
+  upFailed(): void {
     if (this.st === St.Closed || this.up === undefined) return;
     if (this.st === St.Tunnel) { this.close(); return; }
     if (this.res === undefined) {
@@ -555,7 +574,11 @@ class HttpSession implements PickContext {
     this.close();
   }
 
-  private upTimeout(): void {
+  upDrain(): void {
+    if (this.st !== St.Closed) this.cli.resume();
+  }
+
+  upTimeout(): void {
     if (this.st === St.Tunnel) { this.close(); return; }
     this.upClose = true;
     if (this.res === undefined) { this.fail(504); return; }
@@ -589,12 +612,7 @@ class HttpSession implements PickContext {
     this.up = undefined;
     this.upClose = false;
     if (up) {
-      up.removeListener('data', this.onUpData);
-      up.removeListener('end', this.onUpEnd);
-      up.removeListener('error', this.onUpError);
-      up.removeListener('close', this.onUpError);
-      up.removeListener('drain', this.onUpDrain);
-      up.removeListener('timeout', this.onUpTimeout);
+      (up as UpSocket).lbOwner = undefined;
       up.setTimeout(0);
       if (srv) sessionEnd(srv.counters);
       if (be) sessionEnd(be.counters);
