@@ -5,7 +5,8 @@
  * probed against the real binary; see test/proxy/http1.test.ts):
  * - a request it cannot accept gets 400 (and 422 for `transfer-encoding`
  *   codings before `chunked`), a response gets 502;
- * - CL + TE: TE wins and every content-length header is dropped;
+ * - CL + TE: TE wins, every content-length header is dropped and connClose
+ *   is set (the connection closes after this exchange, as HAProxy does);
  * - duplicate or listed CL with equal values merge into one, differing → error,
  *   empty/signed/non-decimal → error;
  * - obs-fold is unfolded (the CR and LF become spaces), except on the first
@@ -65,7 +66,7 @@ interface HeadCommon {
   rawHeaders: string[];
   /** Bytes consumed from `start`, leading empty lines included. */
   headBytes: number;
-  /** Tokens of the Connection header(s). */
+  /** Tokens of the Connection header(s); connClose is also set by CL + TE. */
   connClose: boolean;
   connKeepAlive: boolean;
   connUpgrade: boolean;
@@ -465,7 +466,10 @@ function analyse(head: RequestHead | ResponseHead, isReq: boolean): string | und
   if (teSeen) {
     if (te === 2) return isReq ? 'unsupported transfer-encoding' : 'invalid transfer-encoding';
     if (te !== 1) return 'invalid transfer-encoding';
-    if (clIdx >= 0) removeAll(h, 'content-length');
+    if (clIdx >= 0) {
+      removeAll(h, 'content-length');
+      head.connClose = true; // RFC 9112 6.1: close after such a message (HAProxy 2.6 does)
+    }
     head.framing = 'chunked';
   } else if (clIdx >= 0) {
     if (clCount > 1 || clNorm) {
