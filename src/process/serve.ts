@@ -72,6 +72,10 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => { resolveDone = r; });
   if (installSignals) {
+    // a bug in one session must not stop every other one: report it and keep serving
+    process.on('uncaughtException', (e) => {
+      io.err(`${levelPrefix('ALERT', process.pid)}[haproxy.main()] internal error, the session involved was dropped: ${(e as Error).stack ?? String(e)}`);
+    });
     const hard = (): void => { runtime.hardStop(); resolveDone(0); };
     process.once('SIGINT', hard);
     process.once('SIGTERM', hard);
