@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import {
   parseRequestHead, parseResponseHead, ChunkedDecoder, chunkHeader, lastChunk,
-  writeRequestHead, writeResponseHead, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
+  requestHeadText, writeResponseHead, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
   type HeadLimits, type RequestHead, type ResponseHead,
 } from './http1.js';
 import { forwardHeaders, forwardedForLine, clientAddress } from './headers.js';
@@ -77,7 +77,7 @@ interface UpOwner {
   upDrain(): void;
 }
 
-type UpSocket = Socket & { lbOwner?: UpOwner | undefined; lbHttp?: true };
+type UpSocket = Socket & { lbOwner?: UpOwner | undefined; lbHttp?: true; lbTimeout?: number };
 
 /**
  * Server connections carry their listeners for life and forward events to
@@ -94,7 +94,8 @@ function attachUpstream(up: UpSocket, owner: UpOwner): void {
   up.on('error', () => { if (up.lbOwner) up.lbOwner.upFailed(); else up.destroy(); });
   up.on('close', () => up.lbOwner?.upFailed());
   up.on('drain', () => up.lbOwner?.upDrain());
-  up.on('timeout', () => up.lbOwner?.upTimeout());
+  // while pooled, `timeout server` bounds how long an idle connection is kept
+  up.on('timeout', () => { if (up.lbOwner) up.lbOwner.upTimeout(); else up.destroy(); });
 }
 
 class HttpSession implements PickContext, UpOwner {
@@ -297,7 +298,8 @@ class HttpSession implements PickContext, UpOwner {
     this.up = up;
     this.upReused = out.reused;
     attachUpstream(up as UpSocket, this);
-    up.setTimeout(this.be!.timeoutServer);
+    const t = this.be!.timeoutServer;
+    if ((up as UpSocket).lbTimeout !== t) { (up as UpSocket).lbTimeout = t; up.setTimeout(t); }
     sessionStart(out.srv.counters, Date.now());
     sessionStart(this.be!.counters, Date.now());
     this.sendHead();
@@ -321,17 +323,17 @@ class HttpSession implements PickContext, UpOwner {
     const ff = this.fe.forwardfor ?? be.forwardfor;
     const headers = forwardHeaders(ctx.rawHeaders, req.upgrade);
     if (ff) extra += forwardedForLine(headers, this.clientIp, ff);
-    const head = writeRequestHead(ctx.method, ctx.target, req.version, headers, extra);
+    const head = requestHeadText(ctx.method, ctx.target, req.version, headers, extra);
     this.st = St.Exchange;
     this.resDone = false;
     this.res = undefined;
     this.upBuf = EMPTY;
     const up = this.up!;
-    this.be!.counters.bin += head.length;
+    this.be!.counters.bin += head.length; // latin1: one byte per character
     const pending = this.pendingBody;
     this.pendingBody = EMPTY;
     if (this.reqDone) {
-      up.write(head);
+      up.write(head, 'latin1');
       if (pending.length > 0) {
         this.inBuf = pending; // pipelined request(s), parsed once this exchange ends
         this.cli.pause();
@@ -340,7 +342,7 @@ class HttpSession implements PickContext, UpOwner {
     }
     // head and whatever body is already here leave in one write (writev)
     up.cork();
-    up.write(head);
+    up.write(head, 'latin1');
     if (pending.length > 0) this.reqBody(pending, 0);
     if (!this.reqDone) this.cli.resume();
     up.uncork();
@@ -613,7 +615,6 @@ class HttpSession implements PickContext, UpOwner {
     this.upClose = false;
     if (up) {
       (up as UpSocket).lbOwner = undefined;
-      up.setTimeout(0);
       if (srv) sessionEnd(srv.counters);
       if (be) sessionEnd(be.counters);
       if (reuse && srv && be) be.putIdle(srv, up);

@@ -791,9 +791,17 @@ export const TE_CHUNKED = 'transfer-encoding: chunked\r\n';
  * Values must already be free of CR/LF (see headers.ts).
  */
 export function writeRequestHead(method: string, target: string, version: number, rawHeaders: readonly string[], extra = ''): Buffer {
+  return Buffer.from(requestHeadText(method, target, version, rawHeaders, extra), 'latin1');
+}
+
+/**
+ * The same head as latin1 text, for a socket write(text, 'latin1') that
+ * encodes straight into the kernel buffer (no intermediate Buffer).
+ */
+export function requestHeadText(method: string, target: string, version: number, rawHeaders: readonly string[], extra = ''): string {
   let s = method + ' ' + target + ' ' + versionText(version) + '\r\n';
   for (let i = 0; i < rawHeaders.length; i += 2) s += rawHeaders[i] + ': ' + rawHeaders[i + 1] + '\r\n';
-  return Buffer.from(s + extra + '\r\n', 'latin1');
+  return s + extra + '\r\n';
 }
 
 /** One response head: "HTTP/1.x <status> <reason>" (the space stays when reason is empty). */
