@@ -44,9 +44,30 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   }
 
   const sockets = new Set<Socket>();
-  const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
-    sockets.add(sock);
-    sock.once('close', () => sockets.delete(sock));
+  // maxconn (global and per frontend): a connection over the limit is held
+  // unread, as in HAProxy's listen backlog, and started when a slot frees
+  const globalMax = model.global.maxconn;
+  let globalActive = 0;
+  const waiting: Array<{ fe: FrontendRuntime; sock: Socket; l: Listener }> = [];
+  const feActive = new Map<FrontendRuntime, number>();
+  const full = (fe: FrontendRuntime): boolean =>
+    (globalMax > 0 && globalActive >= globalMax) || (fe.maxconn > 0 && (feActive.get(fe) ?? 0) >= fe.maxconn);
+  const start = (fe: FrontendRuntime, sock: Socket, l: Listener): void => {
+    globalActive++;
+    feActive.set(fe, (feActive.get(fe) ?? 0) + 1);
+    sock.once('close', () => {
+      globalActive--;
+      feActive.set(fe, (feActive.get(fe) ?? 1) - 1);
+      for (let i = 0; i < waiting.length; i++) {
+        const w = waiting[i]!;
+        if (w.sock.destroyed) { waiting.splice(i--, 1); continue; }
+        if (full(w.fe)) continue;
+        waiting.splice(i, 1);
+        w.sock.resume();
+        start(w.fe, w.sock, w.l);
+        break;
+      }
+    });
     const r = fe.rules;
     if (r.hasTcpRules) {
       // tcp-request rules run at accept time (no payload inspection yet)
@@ -55,6 +76,17 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
     }
     if (fe.conf.mode === 'http') httpSession(fe, sock, l);
     else tcpSession(fe, sock, l);
+  };
+  const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+    if (full(fe)) {
+      sock.pause();
+      sock.on('error', () => sock.destroy());
+      waiting.push({ fe, sock, l });
+      return;
+    }
+    start(fe, sock, l);
   };
 
   const pid = process.pid;

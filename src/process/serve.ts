@@ -27,9 +27,7 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   }
   // settings lb reads but does not enforce yet: said once, never silently dropped
   const loose: string[] = [];
-  if (g.maxconn > 0) loose.push(`global maxconn ${g.maxconn}`);
   for (const p of model.proxies) {
-    if (p.cap.fe && p.maxconn !== undefined) loose.push(`maxconn ${p.maxconn} of ${p.kind} '${p.name}'`);
     for (const t of ['client-fin', 'server-fin'] as const) if (p.timeouts[t] !== undefined) loose.push(`timeout ${t} of ${p.kind} '${p.name}'`);
     for (const s of p.servers) if (s.maxqueue > 0) loose.push(`maxqueue of server ${p.name}/${s.name}`);
   }

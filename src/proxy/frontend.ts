@@ -29,6 +29,8 @@ export class FrontendRuntime {
   readonly conf: Proxy;
   readonly counters: Counters = newCounters();
   readonly listeners: Listener[] = [];
+  /** frontend maxconn (0 = only the global limit) */
+  readonly maxconn: number;
   readonly timeoutClient: number;
   readonly timeoutHttpRequest: number;
   readonly timeoutHttpKeepAlive: number;
@@ -62,6 +64,7 @@ export class FrontendRuntime {
     this.unsupported = this.rules.unsupported;
     this.needsVars = this.rules.needsVars || [...backends.values()].some((b) => b.rules.needsVars);
     this.statsUri = conf.mode === 'http' && conf.stats.enabled ? conf.stats.uri : undefined;
+    this.maxconn = conf.maxconn ?? 0;
     const t = conf.timeouts;
     this.timeoutClient = t.client ?? 0;
     this.timeoutHttpRequest = t['http-request'] ?? this.timeoutClient;

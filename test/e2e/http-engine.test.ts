@@ -4,7 +4,7 @@
  * the failures a backend can cause (502, 503, 504) and a slow client (408).
  */
 import t from 'tap';
-import { createServer as createNet, type Socket } from 'node:net';
+import { createServer as createNet, createConnection as netConnect, type Socket } from 'node:net';
 import { request } from 'undici';
 import { freePort, httpBackend, rawExchange, startLb } from './harness.js';
 
@@ -134,4 +134,40 @@ frontend fe from base
   const body = async (p: string) => (await request(`http://127.0.0.1:${port}${p}`)).body.text();
   t.equal(await body('/d'), 'from-defaults\n');
   t.equal(await body('/f'), 'from-frontend\n');
+});
+
+t.test('frontend maxconn holds extra connections until a slot frees', async (t) => {
+  const web = await httpBackend('web');
+  const port = await freePort();
+  const cfg = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:${port}
+    maxconn 1
+    default_backend be
+backend be
+    server w 127.0.0.1:${web.port}
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); await web.stop(); });
+  lb = await startLb(cfg, port);
+  await new Promise((r) => setTimeout(r, 100)); // the harness's probe connection has gone
+  const first = netConnect(port, '127.0.0.1');
+  await new Promise((r) => first.once('connect', r));
+  first.write('GET /one HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((r) => first.once('data', r));
+  // the first connection stays open (keep-alive): a second one must wait
+  let secondAnswered = 0;
+  const second = rawExchange(port, 'GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000)
+    .then((out) => { secondAnswered = Date.now(); return out; });
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(secondAnswered, 0, 'held while the only slot is busy');
+  const released = Date.now();
+  first.end();
+  const out = await second;
+  t.match(out, /^HTTP\/1\.1 200 /, 'answered once the slot is free');
+  t.ok(secondAnswered >= released, 'and not before');
 });
