@@ -28,7 +28,7 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   // settings lb reads but does not enforce yet: said once, never silently dropped
   const loose: string[] = [];
   for (const p of model.proxies) {
-    for (const t of ['client-fin', 'server-fin'] as const) if (p.timeouts[t] !== undefined) loose.push(`timeout ${t} of ${p.kind} '${p.name}'`);
+    if (p.mode === 'http') for (const t of ['client-fin', 'server-fin'] as const) if (p.timeouts[t] !== undefined) loose.push(`timeout ${t} of ${p.kind} '${p.name}' (mode http)`);
     for (const s of p.servers) if (s.maxqueue > 0) loose.push(`maxqueue of server ${p.name}/${s.name}`);
   }
   if (loose.length > 0) {

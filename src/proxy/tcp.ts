@@ -58,6 +58,11 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
       const tunnel = target.timeoutTunnel;
       cli.setTimeout(tunnel || fe.timeoutClient, () => finish());
       up.setTimeout(tunnel || target.timeoutServer, () => finish());
+      // a half-closed side is bounded by client-fin / server-fin when set
+      const cliFin = fe.conf.timeouts['client-fin'];
+      const srvFin = target.conf.timeouts['server-fin'];
+      if (cliFin !== undefined) cli.once('end', () => cli.setTimeout(cliFin));
+      if (srvFin !== undefined) up.once('end', () => up?.setTimeout(srvFin));
       cli.pipe(up);
       up.pipe(cli);
       cli.resume();

@@ -171,3 +171,32 @@ backend be
   t.match(out, /^HTTP\/1\.1 200 /, 'answered once the slot is free');
   t.ok(secondAnswered >= released, 'and not before');
 });
+
+t.test('mode tcp: timeout client-fin bounds a half-closed client', async (t) => {
+  const port = await freePort();
+  const srvPort = await freePort();
+  // a server that never closes and never answers
+  const held: Socket[] = [];
+  const srv = createNet({ allowHalfOpen: true }, (s) => { held.push(s); s.resume(); }).listen(srvPort, '127.0.0.1');
+  const cfg = `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    timeout client-fin 300ms
+listen l
+    bind 127.0.0.1:${port}
+    server s 127.0.0.1:${srvPort}
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); for (const s of held) s.destroy(); srv.close(); });
+  lb = await startLb(cfg, port);
+  const c = netConnect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise((r) => c.once('connect', r));
+  c.write('hello');
+  const t0 = Date.now();
+  c.end(); // half-close: the client has nothing more to send
+  await new Promise((r) => c.once('close', r));
+  const took = Date.now() - t0;
+  t.ok(took >= 250 && took < 3000, `closed after client-fin, not after timeout client (${took} ms)`);
+});
