@@ -12,8 +12,7 @@ import { ServerRuntime } from './server-runtime.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/index.js';
 import type { Proxy } from '../config/model.js';
-import { compileForwardFor } from '../proxy/frontend.js';
-import type { ForwardFor } from '../proxy/headers.js';
+import { compileForwardFor, type ForwardFor } from '../proxy/headers.js';
 import { ProxyRuleSet } from '../proxy/ruleset.js';
 
 export type AssignFailure = 'no-server' | 'queue-timeout' | 'queue-full';

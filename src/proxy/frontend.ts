@@ -10,8 +10,7 @@ import { compileCondition, type HttpReqCtx } from '../rules/eval.js';
 import { renderVerdict, type Verdict } from '../rules/reply.js';
 import { ProxyRuleSet } from './ruleset.js';
 import type { GlobalConf } from '../config/global.js';
-import { compileMatcher } from '../rules/match.js';
-import type { ForwardFor } from './headers.js';
+import { compileForwardFor, type ForwardFor } from './headers.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { Proxy } from '../config/model.js';
 import type { Listener } from './listener.js';
@@ -121,13 +120,3 @@ export function l4Context(cli: Socket, frontend: string): HttpReqCtx {
   };
 }
 
-/** `option forwardfor` as the engine uses it: `except <net>` compiled once. */
-export function compileForwardFor(f: Proxy['forwardfor']): ForwardFor | undefined {
-  if (!f) return undefined;
-  const out: ForwardFor = { header: f.header, ifNone: f.ifNone };
-  if (f.except !== undefined) {
-    const m = compileMatcher('ip', [f.except], false, []);
-    out.except = (ip) => m(ip);
-  }
-  return out;
-}

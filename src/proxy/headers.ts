@@ -15,6 +15,9 @@
  * proxy-connection and Connection-named headers (observed); lb is stricter.
  */
 
+import { compileMatcher } from '../rules/match.js';
+import type { Forwardfor } from '../config/proxy.js';
+
 /** Always removed (lower-case), whatever the Connection header says. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Never removed because a Connection header named them. */
@@ -102,4 +105,15 @@ export function validHeaderValue(value: string): boolean {
     if (c === 13 || c === 10 || c === 0) return false;
   }
   return true;
+}
+
+/** `option forwardfor` as the engine uses it: `except <net>` compiled once. */
+export function compileForwardFor(f: Forwardfor | undefined): ForwardFor | undefined {
+  if (!f) return undefined;
+  const out: ForwardFor = { header: f.header, ifNone: f.ifNone };
+  if (f.except !== undefined) {
+    const m = compileMatcher('ip', [f.except], false, []);
+    out.except = (ip) => m(ip);
+  }
+  return out;
 }
