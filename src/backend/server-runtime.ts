@@ -9,8 +9,36 @@ import type { ServerConf } from './server.js';
 import type { SockAddr } from '../proxy/address.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 
-/** Operational state as stats name it. */
-export type OpState = 'UP' | 'DOWN';
+/**
+ * Operational state (HAProxy's srv_op_state 0..3): DOWN (stopped), STARTING
+ * (slowstart ramp after coming back), UP (running), STOPPING (NOLB: up but
+ * no new LB traffic, e.g. 404 with disable-on-404 or agent 'stopping').
+ */
+export type OpState = 'DOWN' | 'STARTING' | 'UP' | 'STOPPING';
+
+/**
+ * Health-check state of a server (reference §4): written by checks/, read by
+ * stats (CSV check_* and agent_* columns, `show servers state`) and logs.
+ */
+export interface CheckState {
+  /** result code name (reference §4.3): INI, L4OK, L4TOUT, L4CON, L7OK, L7STS... */
+  status: string;
+  /** a check is in progress (CSV shows the previous status prefixed with '* ') */
+  running: boolean;
+  /** HTTP status (L7 results) or undefined */
+  code: number | undefined;
+  /** duration of the last check in ms, undefined when none completed */
+  duration: number | undefined;
+  /** last_chk / last_agt text: reason phrase, OS error, agent words */
+  info: string;
+  /** check_desc text of the status */
+  desc: string;
+  health: number;
+  rise: number;
+  fall: number;
+  /** checks paused (MAINT) or disabled at run time */
+  paused: boolean;
+}
 /** Administrative state: READY, DRAIN (no new LB traffic), MAINT (no traffic). */
 export type AdminState = 'READY' | 'DRAIN' | 'MAINT';
 
@@ -39,6 +67,16 @@ export class ServerRuntime {
   /** IP to connect to (resolved fqdn or literal); undefined: no address */
   host: string | undefined;
   lastChange = Date.now();
+  /** active health check (`check`), undefined for `no check` servers */
+  check: CheckState | undefined;
+  /** agent check (`agent-check`), undefined when not configured */
+  agent: CheckState | undefined;
+  /** failed checks, and transitions to DOWN (CSV chkfail, chkdown) */
+  chkfail = 0;
+  chkdown = 0;
+  /** total ms spent DOWN before the current state, and when the current DOWN began (0: not down) */
+  downtime = 0;
+  downSince = 0;
 
   constructor(id: number, conf: ServerConf, private readonly onChange: (s: ServerRuntime) => void) {
     this.id = id;
@@ -59,7 +97,7 @@ export class ServerRuntime {
   private refresh(): void {
     const inet = this.address.family === 'ipv4' || this.address.family === 'ipv6';
     const hasAddress = inet ? this.host !== undefined : this.address.path !== undefined;
-    this.usable = this.op === 'UP' && this.admin === 'READY' && this.weight > 0 && hasAddress;
+    this.usable = (this.op === 'UP' || this.op === 'STARTING') && this.admin === 'READY' && this.weight > 0 && hasAddress;
   }
 
   private changed(): void {
@@ -73,6 +111,9 @@ export class ServerRuntime {
 
   setOp(op: OpState): void {
     if (this.op === op) return;
+    const now = Date.now();
+    if (op === 'DOWN') { this.downSince = now; this.chkdown++; }
+    else if (this.op === 'DOWN' && this.downSince > 0) { this.downtime += now - this.downSince; this.downSince = 0; }
     this.op = op;
     this.changed();
   }

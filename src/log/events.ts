@@ -1,0 +1,41 @@
+/**
+ * The process's own messages about its life and its servers ("Server be/s1 is
+ * DOWN, reason: ...", "backend be has no server available!", "Proxy fe
+ * started."): one sink, written by checks/, the runtime API and the process,
+ * and routed by log/ (stderr in the foreground as HAProxy does, syslog
+ * targets of `log global`). Levels are syslog severities.
+ */
+import { levelPrefix } from '../config/diag.js';
+
+export type Severity = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export const EMERG = 0, ALERT = 1, CRIT = 2, ERR = 3, WARNING = 4, NOTICE = 5, INFO = 6, DEBUG = 7;
+
+export interface ProcessEvent {
+  severity: Severity;
+  /** the message without prefix, e.g. "Server be/s1 is DOWN, reason: ..." */
+  text: string;
+  /** proxy the message is about, when any (syslog lines name it) */
+  proxy?: string;
+}
+
+type Sink = (e: ProcessEvent) => void;
+const sinks: Sink[] = [];
+
+/** Add a receiver of process events; returns a function that removes it. */
+export function onProcessEvent(sink: Sink): () => void {
+  sinks.push(sink);
+  return () => { const i = sinks.indexOf(sink); if (i >= 0) sinks.splice(i, 1); };
+}
+
+export function emitProcessEvent(e: ProcessEvent): void {
+  for (const s of sinks) s(e);
+}
+
+/**
+ * HAProxy's stderr rendering in the foreground: emerg/alert as [ALERT],
+ * warning/notice about servers as [WARNING] (reference §4.3 last note).
+ */
+export function stderrLine(e: ProcessEvent, pid = process.pid): string {
+  const level = e.severity <= ALERT && /has no server available/.test(e.text) ? 'ALERT' : e.severity <= ERR ? 'WARNING' : e.severity <= NOTICE ? 'WARNING' : 'NOTICE';
+  return levelPrefix(level, pid) + e.text;
+}
