@@ -17,11 +17,20 @@ import { ProxyRuleSet } from '../proxy/ruleset.js';
 
 export type AssignFailure = 'no-server' | 'queue-timeout' | 'queue-full';
 
-interface Waiter {
+export interface Waiter {
   ctx: PickContext;
   cb: (srv: ServerRuntime | undefined, why?: AssignFailure) => void;
   timer: NodeJS.Timeout | undefined;
   done: boolean;
+  /** the server whose queue holds it; undefined: the backend queue */
+  srv: ServerRuntime | undefined;
+  /** arrival order across all queues of the backend */
+  since: number;
+}
+
+/** A server's slots are all taken (its own queue aside). */
+function isFullServed(s: ServerRuntime): boolean {
+  return s.maxconn > 0 && s.served >= s.maxconn;
 }
 
 export interface ConnectOutcome {
@@ -41,6 +50,7 @@ export class BackendRuntime {
   readonly counters: Counters = newCounters();
   readonly balancer: Balancer;
   private readonly queue: Waiter[] = [];
+  private seq = 0;
   readonly timeoutConnect: number;
   readonly timeoutServer: number;
   readonly timeoutQueue: number;
@@ -59,7 +69,7 @@ export class BackendRuntime {
   constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
     this.conf = conf;
-    this.servers = conf.servers.map((s, i) => new ServerRuntime(s.id ?? i + 1, s, () => this.serverChanged()));
+    this.servers = conf.servers.map((s, i) => new ServerRuntime(s.id ?? i + 1, s, (srv) => this.serverChanged(srv)));
     const t = conf.timeouts;
     this.timeoutConnect = t.connect ?? 0;
     this.timeoutServer = t.server ?? 0;
@@ -81,9 +91,10 @@ export class BackendRuntime {
   }
 
   /** Called by the server operations after any state/weight change. */
-  private serverChanged(): void {
+  private serverChanged(srv: ServerRuntime): void {
     this.balancer.update();
-    this.drainQueue();
+    if (!srv.usable) this.requeue(srv);
+    this.drainQueue(srv);
   }
 
   /** Number of usable servers (nbsrv()). */
@@ -94,69 +105,125 @@ export class BackendRuntime {
   }
 
   /**
-   * Assign a server to a request: the balancer's pick, or the backend queue
-   * when every candidate is at its maxconn. `exclude` is skipped (redispatch).
+   * Assign a server to a request (reference §2.10): the balancer's pick; when
+   * the pick is a server at its maxconn (a hash result, the single first
+   * backup), the request waits in that server's queue, bounded by its
+   * `maxqueue` (beyond it: 503 at once, as HAProxy answers even with
+   * `option redispatch`); when every candidate is saturated, it waits in the backend queue.
+   * Both waits are bounded by `timeout queue`. `exclude` is skipped
+   * (redispatch).
    */
   assign(ctx: PickContext, cb: Waiter['cb'], exclude?: ServerRuntime): void {
-    const srv = this.pick(ctx, exclude);
-    if (srv) { cb(srv); return; }
-    if (!this.balancer.hasServers()) { cb(undefined, 'no-server'); return; }
-    const w: Waiter = { ctx, cb, timer: undefined, done: false };
-    if (this.timeoutQueue > 0) {
-      w.timer = setTimeout(() => this.expire(w), this.timeoutQueue);
-    }
-    this.queue.push(w);
-    const c = this.counters;
-    c.qcur = this.queue.length;
-    if (c.qcur > c.qmax) c.qmax = c.qcur;
-  }
-
-  private pick(ctx: PickContext, exclude?: ServerRuntime): ServerRuntime | undefined {
     ctx.avoid = exclude;
     const srv = this.balancer.pick(ctx) as ServerRuntime | undefined;
     ctx.avoid = undefined;
-    if (!srv || isFull(srv)) return undefined;
+    if (srv && !isFull(srv)) { this.take(srv); cb(srv); return; }
+    if (!this.balancer.hasServers()) { cb(undefined, 'no-server'); return; }
+    // a full server queue answers 503 at once, even with option redispatch (observed)
+    const onServer = srv;
+    if (onServer && onServer.maxqueue > 0 && onServer.pending.length >= onServer.maxqueue) { cb(undefined, 'queue-full'); return; }
+    const w: Waiter = { ctx, cb, timer: undefined, done: false, srv: onServer, since: this.seq++ };
+    if (this.timeoutQueue > 0) w.timer = setTimeout(() => this.expire(w), this.timeoutQueue);
+    if (onServer) {
+      onServer.pending.push(w);
+      onServer.queued = onServer.pending.length;
+      const c = onServer.counters;
+      c.qcur = onServer.queued;
+      if (c.qcur > c.qmax) c.qmax = c.qcur;
+    } else {
+      this.queue.push(w);
+      const c = this.counters;
+      c.qcur = this.queue.length;
+      if (c.qcur > c.qmax) c.qmax = c.qcur;
+    }
+  }
+
+  private take(srv: ServerRuntime): void {
     this.balancer.take(srv);
     srv.counters.lbtot++;
     this.counters.lbtot++;
-    return srv;
+  }
+
+  /** Remove a waiter from the queue it is in. */
+  private unqueue(w: Waiter): void {
+    const q = w.srv ? w.srv.pending : this.queue;
+    const i = q.indexOf(w);
+    if (i >= 0) q.splice(i, 1);
+    if (w.srv) { w.srv.queued = q.length; w.srv.counters.qcur = q.length; } else this.counters.qcur = q.length;
+  }
+
+  private settle(w: Waiter, srv: ServerRuntime | undefined, why?: AssignFailure): void {
+    w.done = true;
+    if (w.timer) clearTimeout(w.timer);
+    w.cb(srv, why);
   }
 
   private expire(w: Waiter): void {
     if (w.done) return;
+    this.unqueue(w);
     w.done = true;
-    const i = this.queue.indexOf(w);
-    if (i >= 0) this.queue.splice(i, 1);
-    this.counters.qcur = this.queue.length;
     w.cb(undefined, 'queue-timeout');
   }
 
-  /** A request/connection on `srv` ended: free its slot, serve the queue. */
+  /** A request/connection on `srv` ended: free its slot, serve the queues. */
   release(srv: ServerRuntime): void {
     this.balancer.release(srv);
-    this.drainQueue();
+    this.drainQueue(srv);
   }
 
-  private drainQueue(): void {
+  /**
+   * Give free slots to waiters: the released server takes the older of its
+   * own queue's head and the backend queue's head (HAProxy serves whichever
+   * waited longer); then the backend queue goes to whatever the balancer picks.
+   */
+  private drainQueue(freed?: ServerRuntime): void {
+    if (freed && freed.pending.length > 0) {
+      if (!freed.usable) this.requeue(freed);
+      else {
+        while (freed.pending.length > 0 && !isFullServed(freed)) {
+          const head = freed.pending[0]!;
+          const bq = this.queue[0];
+          if (bq && bq.since < head.since) break;
+          freed.pending.shift();
+          freed.queued = freed.pending.length;
+          freed.counters.qcur = freed.queued;
+          this.take(freed);
+          this.settle(head, freed);
+        }
+      }
+    }
     while (this.queue.length > 0) {
       const w = this.queue[0]!;
-      const srv = this.pick(w.ctx);
-      if (!srv) {
+      const srv = this.balancer.pick(w.ctx) as ServerRuntime | undefined;
+      if (!srv || isFull(srv)) {
         if (!this.balancer.hasServers()) {
           this.queue.shift();
-          w.done = true;
-          if (w.timer) clearTimeout(w.timer);
-          w.cb(undefined, 'no-server');
+          this.counters.qcur = this.queue.length;
+          this.settle(w, undefined, 'no-server');
           continue;
         }
         return;
       }
       this.queue.shift();
       this.counters.qcur = this.queue.length;
-      w.done = true;
-      if (w.timer) clearTimeout(w.timer);
-      w.cb(srv);
+      this.take(srv);
+      this.settle(w, srv);
     }
+  }
+
+  /**
+   * A server left service with requests queued on it: with `option
+   * redispatch` they move to the backend queue (HAProxy's "requeued"),
+   * otherwise they wait for it until `timeout queue`.
+   */
+  private requeue(srv: ServerRuntime): void {
+    if (this.redispatch === undefined) return;
+    for (const w of srv.pending.splice(0)) { w.srv = undefined; this.queue.push(w); }
+    this.queue.sort((a, b) => a.since - b.since);
+    srv.queued = 0;
+    srv.counters.qcur = 0;
+    this.counters.qcur = this.queue.length;
+    if (this.counters.qcur > this.counters.qmax) this.counters.qmax = this.counters.qcur;
   }
 
   /** An idle pooled connection to `srv`, if one is still open. */

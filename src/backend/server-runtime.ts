@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { ServerConf } from './server.js';
+import type { Waiter } from './backend.js';
 import type { SockAddr } from '../proxy/address.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 
@@ -56,8 +57,10 @@ export class ServerRuntime {
   admin: AdminState;
   /** requests (HTTP) or connections (TCP) currently served */
   served = 0;
-  /** requests waiting for this server (persistence) */
+  /** requests waiting for this server (its own queue: hash affinity, persistence) */
   queued = 0;
+  /** that queue, oldest first (managed by the backend) */
+  readonly pending: Waiter[] = [];
   /** eligible for load balancing: UP, READY, weight > 0 */
   usable = true;
   readonly counters: Counters = newCounters();

@@ -29,7 +29,6 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   const loose: string[] = [];
   for (const p of model.proxies) {
     if (p.mode === 'http') for (const t of ['client-fin', 'server-fin'] as const) if (p.timeouts[t] !== undefined) loose.push(`timeout ${t} of ${p.kind} '${p.name}' (mode http)`);
-    for (const s of p.servers) if (s.maxqueue > 0) loose.push(`maxqueue of server ${p.name}/${s.name}`);
   }
   if (loose.length > 0) {
     diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `not enforced yet by lb: ${loose.slice(0, 8).join(', ')}${loose.length > 8 ? ` (and ${loose.length - 8} more)` : ''}.`, undefined, 'plain');

@@ -200,3 +200,39 @@ listen l
   const took = Date.now() - t0;
   t.ok(took >= 250 && took < 3000, `closed after client-fin, not after timeout client (${took} ms)`);
 });
+
+t.test('server maxqueue: a hashed request waits on its server, beyond maxqueue it gets 503', async (t) => {
+  const { createServer } = await import('node:http');
+  const ports = [await freePort(), await freePort()];
+  const served: string[] = [];
+  const servers = ports.map((p, i) => createServer((q, r) => { served.push(`s${i + 1}`); setTimeout(() => r.end('ok\n'), 400); }).listen(p, '127.0.0.1'));
+  const port = await freePort();
+  const cfg = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout queue 3s
+    option redispatch
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    balance uri
+    server s1 127.0.0.1:${ports[0]} maxconn 1 maxqueue 1
+    server s2 127.0.0.1:${ports[1]} maxconn 1 maxqueue 1
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); for (const s of servers) { s.closeAllConnections(); s.close(); } });
+  lb = await startLb(cfg, port);
+  const started = Date.now();
+  const results = await Promise.all([0, 1, 2].map(async (i) => {
+    await new Promise((r) => setTimeout(r, i * 50));
+    const out = await rawExchange(port, 'GET /same HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 4000);
+    return { status: out.slice(9, 12), at: Date.now() - started };
+  }));
+  t.same(results.map((r) => r.status), ['200', '200', '503'], 'one served, one queued on the same server, the third refused (even with option redispatch, as HAProxy)');
+  t.ok(results[2]!.at < 300, `the refusal is immediate (${results[2]!.at} ms)`);
+  t.ok(results[1]!.at >= 750, `the queued request waited for the slot (${results[1]!.at} ms)`);
+  t.equal(new Set(served).size, 1, 'both served requests went to the hashed server');
+});
