@@ -9,6 +9,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { ServerRuntime } from './server-runtime.js';
+import { initServerParams } from './server.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/index.js';
 import type { Proxy } from '../config/model.js';
@@ -65,6 +66,12 @@ export class BackendRuntime {
   readonly forwardfor: ForwardFor | undefined;
   /** the backend's own rules (http-request after use_backend, http-response first) */
   readonly rules: ProxyRuleSet;
+  /**
+   * `dispatch <addr>`: every connection goes to this address, servers and
+   * balancing aside (as HAProxy, where dispatch turns load balancing off).
+   * Not a server of the backend: no stats row, no checks.
+   */
+  readonly dispatchSrv: ServerRuntime | undefined;
 
   constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
@@ -81,6 +88,9 @@ export class BackendRuntime {
     this.httpClose = conf.httpConnMode === 'httpclose';
     this.forwardfor = compileForwardFor(conf.forwardfor);
     this.rules = new ProxyRuleSet(conf, defaults);
+    this.dispatchSrv = conf.dispatchAddr && conf.dispatch !== undefined
+      ? new ServerRuntime(0, { ...initServerParams(), name: conf.dispatch, where: conf.where, addr: conf.dispatch, address: conf.dispatchAddr }, () => undefined)
+      : undefined;
     this.balancer = createBalancer({
       balance: conf.balance ?? { algo: 'roundrobin' },
       hashType: conf.hashType,
@@ -114,6 +124,8 @@ export class BackendRuntime {
    * (redispatch).
    */
   assign(ctx: PickContext, cb: Waiter['cb'], exclude?: ServerRuntime): void {
+    const d = this.dispatchSrv;
+    if (d) { d.served++; cb(d); return; }
     ctx.avoid = exclude;
     const srv = this.balancer.pick(ctx) as ServerRuntime | undefined;
     ctx.avoid = undefined;
@@ -167,6 +179,7 @@ export class BackendRuntime {
 
   /** A request/connection on `srv` ended: free its slot, serve the queues. */
   release(srv: ServerRuntime): void {
+    if (srv === this.dispatchSrv) { srv.served--; return; }
     this.balancer.release(srv);
     this.drainQueue(srv);
   }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { register, didYouMean, subWords, type KeywordRow, type KwContext } from './keywords.js';
 import { parseTime, atoi } from './units.js';
+import { parseAddress, AddrError, type SockAddr } from '../proxy/address.js';
 
 export type Mode = 'tcp' | 'http';
 
@@ -99,6 +100,8 @@ export interface ProxyCore {
   errorfiles: Record<number, ErrorFile>;
   cookie?: CookieConf;
   dispatch?: string;
+  /** its parsed address (a hostname resolved at start-up) */
+  dispatchAddr?: SockAddr;
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
   source?: string;
   maxKeepAliveQueue?: number;
@@ -488,6 +491,12 @@ const rows: KeywordRow[] = [
     cap: 'be',
     parse: (a, c) => {
       if (!a[0]) throw new ConfigError(`'dispatch' expects <addr:port> as argument.`);
+      try {
+        p(c).dispatchAddr = parseAddress(a[0], { portMandatory: true, env: c.opts.env });
+      } catch (e) {
+        if (!(e instanceof AddrError)) throw e;
+        throw new ConfigError(`'dispatch' : ${e.message}${e.multiline ? '\n' : ''}`);
+      }
       p(c).dispatch = a[0];
     },
   },

@@ -45,9 +45,6 @@ export class ProxyRuleSet {
     for (const x of r.tcpResponseContent) this.unsupported.push(`${where(x)}: 'tcp-response content' is not executed by lb yet`);
     for (const x of r.useServers) this.unsupported.push(`${where(x)}: 'use-server' is not executed by lb yet`);
     if (p.cookie && p.cap.be) this.unsupported.push(`${p.where.file}:${p.where.line}: cookie persistence ('cookie ${p.cookie.name}') is not implemented by lb yet`);
-    if (p.cap.be && p.dispatch !== undefined) {
-      this.unsupported.push(`${p.where.file}:${p.where.line}: 'dispatch ${p.dispatch}' is not executed by lb yet`);
-    }
     const algo = p.cap.be ? p.balance?.algo : undefined;
     if (algo === 'hash' || algo === 'rdp-cookie') {
       this.unsupported.push(`${p.where.file}:${p.where.line}: 'balance ${algo}' (a key from a sample expression) is not executed by lb yet`);

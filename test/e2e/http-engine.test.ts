@@ -236,3 +236,33 @@ backend be
   t.ok(results[1]!.at >= 750, `the queued request waited for the slot (${results[1]!.at} ms)`);
   t.equal(new Set(served).size, 1, 'both served requests went to the hashed server');
 });
+
+t.test('dispatch sends every connection to its address, servers aside (as HAProxy)', async (t) => {
+  const disp = await httpBackend('disp');
+  const srv = await httpBackend('srv');
+  const port = await freePort();
+  const tcpPort = await freePort();
+  const cfg = `defaults
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen h
+    mode http
+    bind 127.0.0.1:${port}
+    dispatch 127.0.0.1:${disp.port}
+    server s 127.0.0.1:${srv.port}
+listen t
+    mode tcp
+    bind 127.0.0.1:${tcpPort}
+    dispatch 127.0.0.1:${disp.port}
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); await disp.stop(); await srv.stop(); });
+  lb = await startLb(cfg, port);
+  for (const p of [port, port, tcpPort]) {
+    const out = await rawExchange(p, 'GET /d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000);
+    t.match(out, /^HTTP\/1\.1 200 [^]*\r\n\r\ndisp\n$/, `port ${p === port ? 'http' : 'tcp'}: answered by the dispatch address`);
+  }
+  t.equal(disp.seen.length, 3);
+  t.equal(srv.seen.length, 0, 'the server line is not used');
+});
