@@ -19,6 +19,8 @@ const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 
 const ROUNDS = Number(opt('rounds', 5));
 const DURATION = Number(opt('duration', 10));
 const OUT = opt('out', '');
+// --only 'lb tcp,haproxy tcp': run a subset (quick A/B while tuning; not for RESULTS.md)
+const ONLY = opt('only', '');
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const LB = join(ROOT, 'bin', 'lb');
 const dir = mkdtempSync(join(tmpdir(), 'lb-bench-'));
@@ -121,6 +123,7 @@ async function main() {
   const notes = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, c] of Object.entries(contenders)) {
+      if (ONLY && !ONLY.split(',').includes(name)) continue;
       const p = c.run();
       try {
         await waitPort(c.port);
@@ -135,6 +138,10 @@ async function main() {
     }
   }
   await stop(b1); await stop(b2);
+  if (ONLY) {
+    for (const [k, v] of Object.entries(results)) if (v.length) console.log(`${k}: median ${median(v).toFixed(0)} (${v.map((x) => x.toFixed(0)).join(', ')})`);
+    return;
+  }
   const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
   const ratio = (a, b) => (med[b] ? (med[a] / med[b]).toFixed(2) : '-');
   const node = process.version;

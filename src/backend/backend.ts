@@ -9,6 +9,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { ServerRuntime } from './server-runtime.js';
+import { upstreamOnread } from '../proxy/reader.js';
 import { initServerParams } from './server.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/index.js';
@@ -304,9 +305,9 @@ export class BackendRuntime {
     const a = srv.address;
     let sock: Socket;
     if (a.family === 'unix' || a.family === 'abns') {
-      sock = netConnect({ path: a.family === 'abns' ? `\0${a.path}` : a.path!, allowHalfOpen: true });
+      sock = netConnect({ path: a.family === 'abns' ? `\0${a.path}` : a.path!, allowHalfOpen: true, onread: upstreamOnread() });
     } else if (srv.host !== undefined) {
-      sock = netConnect({ host: srv.host, port: srv.port(dstPort), allowHalfOpen: true });
+      sock = netConnect({ host: srv.host, port: srv.port(dstPort), allowHalfOpen: true, onread: upstreamOnread() });
     } else {
       queueMicrotask(() => cb(undefined));
       return;

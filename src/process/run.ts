@@ -63,7 +63,6 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
         if (w.sock.destroyed) { waiting.splice(i--, 1); continue; }
         if (full(w.fe)) continue;
         waiting.splice(i, 1);
-        w.sock.resume();
         start(w.fe, w.sock, w.l);
         break;
       }
@@ -80,8 +79,8 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
+    // accepted paused (pauseOnConnect): a session starts reading when it is ready
     if (full(fe)) {
-      sock.pause();
       sock.on('error', () => sock.destroy());
       waiting.push({ fe, sock, l });
       return;

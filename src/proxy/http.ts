@@ -14,6 +14,7 @@ import {
   requestHeadText, writeResponseHead, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
   type HeadLimits, type RequestHead, type ResponseHead,
 } from './http1.js';
+import { readInto, setReader } from './reader.js';
 import { forwardHeaders, forwardedForLine, clientAddress } from './headers.js';
 import { httpError, rawHttpError } from './errors.js';
 import type { FrontendRuntime } from './frontend.js';
@@ -70,7 +71,8 @@ export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void
 
 /** What a pooled server connection reports to the session currently using it. */
 interface UpOwner {
-  upData(d: Buffer): void;
+  /** bytes from the server; true when they may still be referenced afterwards */
+  upData(d: Buffer): boolean;
   upEnd(): void;
   upFailed(): void;
   upTimeout(): void;
@@ -89,7 +91,7 @@ function attachUpstream(up: UpSocket, owner: UpOwner): void {
   up.lbOwner = owner;
   if (up.lbHttp) return;
   up.lbHttp = true;
-  up.on('data', (d: Buffer) => { if (up.lbOwner) up.lbOwner.upData(d); else up.destroy(); });
+  setReader(up, (d) => { if (up.lbOwner) return up.lbOwner.upData(d); up.destroy(); return false; });
   up.on('end', () => { if (up.lbOwner) up.lbOwner.upEnd(); else up.destroy(); });
   up.on('error', () => { if (up.lbOwner) up.lbOwner.upFailed(); else up.destroy(); });
   up.on('close', () => up.lbOwner?.upFailed());
@@ -142,13 +144,24 @@ class HttpSession implements PickContext, UpOwner {
     this.onAssigned = (srv, why) => this.assigned(srv, why);
     this.onConnected = (err, out) => this.connected(err, out);
     this.onCliDrain = () => { if (this.up && this.st !== St.Closed) this.up.resume(); };
-    cli.on('data', (d: Buffer) => this.cliData(d));
+    readInto(cli, (d) => { this.cliData(d); return this.keeps(d); });
     cli.on('end', () => this.cliEnd());
     cli.on('error', () => this.close());
     cli.on('close', () => this.close());
     cli.on('drain', this.onCliDrain);
     cli.setTimeout(fe.timeoutHttpRequest, () => this.cliTimeout());
     this.cliTimeoutMs = fe.timeoutHttpRequest;
+  }
+
+  /**
+   * After a read: whether its bytes may still be referenced (kept as a
+   * partial head, pipelined input or early body, or queued in a write), in
+   * which case the socket reads into a new buffer next (reader.ts).
+   */
+  private keeps(d: Buffer): boolean {
+    const b = d.buffer;
+    return this.inBuf.buffer === b || this.upBuf.buffer === b || this.pendingBody.buffer === b
+      || this.cli.writableLength > 0 || (this.up !== undefined && this.up.writableLength > 0);
   }
 
   header(name: string): string | undefined {
@@ -388,19 +401,19 @@ class HttpSession implements PickContext, UpOwner {
 
   // ---------------------------------------------------------------- server side
 
-  upData(d: Buffer): void {
+  upData(d: Buffer): boolean {
     if (this.st === St.Tunnel) {
       this.fe.counters.bout += d.length;
       if (!this.cli.write(d)) this.up!.pause();
-      return;
+    } else if (this.st === St.Exchange) {
+      if (this.res === undefined) {
+        this.upBuf = this.upBuf.length === 0 ? d : Buffer.concat([this.upBuf, d]);
+        this.parseResponse();
+      } else {
+        this.resBody(d, 0);
+      }
     }
-    if (this.st !== St.Exchange) return;
-    if (this.res === undefined) {
-      this.upBuf = this.upBuf.length === 0 ? d : Buffer.concat([this.upBuf, d]);
-      this.parseResponse();
-      return;
-    }
-    this.resBody(d, 0);
+    return this.keeps(d);
   }
 
   private parseResponse(): void {

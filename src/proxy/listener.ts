@@ -33,7 +33,7 @@ export function addrLabel(a: SockAddr): string {
  * HAProxy's "cannot bind socket" alert.
  */
 export function listen(bind: Bind, addr: SockAddr, onConnection: (sock: Socket, l: Listener) => void): Promise<Listener> {
-  const server = createServer({ noDelay: true, allowHalfOpen: true });
+  const server = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true });
   const l: Listener = { bind, addr, server, label: addrLabel(addr) };
   server.on('connection', (sock) => onConnection(sock, l));
   const backlog = bind.backlog > 0 ? bind.backlog : 511;

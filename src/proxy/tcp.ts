@@ -11,6 +11,7 @@ import { sessionEnd, sessionStart } from '../stats/counters.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { PickContext } from '../lb/index.js';
+import { readInto, setReader } from './reader.js';
 
 const noHeader = (): undefined => undefined;
 
@@ -41,7 +42,6 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
   if (!be) { finish(); return; }
   const target = be;
   const ctx: PickContext = { src: cli.remoteAddress ?? '', uri: '', header: noHeader, random: Math.random };
-  cli.pause();
   target.assign(ctx, (assigned) => {
     if (closed) { if (assigned) target.release(assigned); return; }
     if (!assigned) { finish(); return; }
@@ -63,9 +63,18 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
       const srvFin = target.conf.timeouts['server-fin'];
       if (cliFin !== undefined) cli.once('end', () => cli.setTimeout(cliFin));
       if (srvFin !== undefined) up.once('end', () => up?.setTimeout(srvFin));
-      cli.pipe(up);
-      up.pipe(cli);
-      cli.resume();
+      relay(up, cli);
+      cli.on('drain', () => up?.resume());
+      cli.once('end', () => up?.end());
+      const upSock = up;
+      readInto(cli, (d) => { if (!upSock.write(d)) cli.pause(); return upSock.writableLength > 0; });
     });
   });
+}
+
+/** Server to client: reads (set up with upstreamOnread) written to the client, paused while it is full. */
+function relay(up: Socket, cli: Socket): void {
+  setReader(up, (d) => { if (!cli.write(d)) up.pause(); return cli.writableLength > 0; });
+  up.on('drain', () => cli.resume());
+  up.once('end', () => cli.end());
 }
