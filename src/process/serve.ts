@@ -25,14 +25,6 @@ function platformNotices(model: Model, diag: Diagnostics): void {
       diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats page of ${p.kind} '${p.name}' is not served yet: requests to '${p.stats.uri}' get 501.`, p.where, 'plain');
     }
   }
-  // settings lb reads but does not enforce yet: said once, never silently dropped
-  const loose: string[] = [];
-  for (const p of model.proxies) {
-    if (p.mode === 'http') for (const t of ['client-fin', 'server-fin'] as const) if (p.timeouts[t] !== undefined) loose.push(`timeout ${t} of ${p.kind} '${p.name}' (mode http)`);
-  }
-  if (loose.length > 0) {
-    diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `not enforced yet by lb: ${loose.slice(0, 8).join(', ')}${loose.length > 8 ? ` (and ${loose.length - 8} more)` : ''}.`, undefined, 'plain');
-  }
   const checked = model.proxies.reduce((n, p) => n + p.servers.filter((s) => s.check).length, 0);
   if (checked > 0) {
     diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `health checks are not run yet: ${checked} server(s) with 'check' are considered UP; failed connections are retried and redispatched.`, undefined, 'plain');

@@ -205,7 +205,13 @@ class HttpSession implements PickContext, UpOwner {
       if (this.inBuf.length === 0) this.close(); else this.parseHead();
       return;
     }
-    if (this.st === St.Tunnel) { this.up?.end(); return; }
+    if (this.st === St.Tunnel) {
+      // the client only receives now: its side is bounded by client-fin when set
+      this.up?.end();
+      const fin = this.fe.conf.timeouts['client-fin'];
+      if (fin !== undefined) this.armClient(fin);
+      return;
+    }
     if (!this.reqDone) { this.close(); return; }
     // half-closed after complete request(s): answer them, then close
     this.clientEnded = true;
@@ -540,7 +546,13 @@ class HttpSession implements PickContext, UpOwner {
   }
 
   upEnd(): void {
-    if (this.st === St.Tunnel) { this.cli.end(); return; }
+    if (this.st === St.Tunnel) {
+      // the server only receives now: bounded by server-fin when set
+      this.cli.end();
+      const fin = this.be!.conf.timeouts['server-fin'];
+      if (fin !== undefined) this.up!.setTimeout(fin);
+      return;
+    }
     if (this.st !== St.Exchange) return;
     if (this.res && this.res.framing === 'close') {
       this.resDone = true;

@@ -266,3 +266,39 @@ listen t
   t.equal(disp.seen.length, 3);
   t.equal(srv.seen.length, 0, 'the server line is not used');
 });
+
+t.test('mode http: an upgraded tunnel half-closed by the client is bounded by client-fin', async (t) => {
+  const port = await freePort();
+  const srvPort = await freePort();
+  // a server that accepts the upgrade and then never closes
+  const held: Socket[] = [];
+  const srv = createNet({ allowHalfOpen: true }, (s) => {
+    held.push(s);
+    s.once('data', () => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+  }).listen(srvPort, '127.0.0.1');
+  const cfg = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    timeout tunnel 10s
+    timeout client-fin 300ms
+listen l
+    bind 127.0.0.1:${port}
+    server s 127.0.0.1:${srvPort}
+`;
+  let lb: Awaited<ReturnType<typeof startLb>> | undefined;
+  t.teardown(async () => { await lb?.stop(); for (const s of held) s.destroy(); srv.close(); });
+  lb = await startLb(cfg, port);
+  const c = netConnect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise((r) => c.once('connect', r));
+  c.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  const head = await new Promise<string>((r) => c.once('data', (d: Buffer) => r(d.toString('latin1'))));
+  t.match(head, /^HTTP\/1\.1 101 /, 'upgraded');
+  const t0 = Date.now();
+  c.end();
+  c.resume();
+  await new Promise((r) => c.once('close', r));
+  const took = Date.now() - t0;
+  t.ok(took >= 250 && took < 3000, `closed after client-fin, not after timeout tunnel (${took} ms)`);
+});
