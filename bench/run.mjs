@@ -9,7 +9,7 @@
 //
 // Needs: haproxy, nginx, wrk, taskset (Debian: apt-get install haproxy nginx wrk util-linux).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'node:net';
@@ -98,11 +98,32 @@ http { access_log off; keepalive_requests 1000000;
   return d;
 }
 
+/** CPU ms (user + system) used so far by a process and its descendants (Linux /proc). */
+function cpuMs(rootPid) {
+  const stats = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch { /* gone */ }
+  }
+  let total = 0;
+  const todo = [rootPid];
+  while (todo.length) {
+    const pid = todo.pop();
+    total += stats.get(pid)?.ms ?? 0;
+    for (const [c, s] of stats) if (s.ppid === pid) todo.push(c);
+  }
+  return total;
+}
+
 function wrk(port) {
   const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  const total = /(\d+) requests in/.exec(r.stdout);
   const errs = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(r.stdout);
-  return { rps: rps ? Number(rps[1]) : 0, errors: errs ? errs[0] : '' };
+  return { rps: rps ? Number(rps[1]) : 0, requests: total ? Number(total[1]) : 0, errors: errs ? errs[0] : '' };
 }
 
 const contenders = {
@@ -120,6 +141,7 @@ async function main() {
   const b2 = nginxBackend(PORTS.be2);
   await waitPort(PORTS.be1); await waitPort(PORTS.be2);
   const results = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  const cpu = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   const notes = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, c] of Object.entries(contenders)) {
@@ -127,10 +149,13 @@ async function main() {
       const p = c.run();
       try {
         await waitPort(c.port);
+        const c0 = cpuMs(p.pid);
         const w = wrk(c.port);
+        const usPerReq = w.requests ? (cpuMs(p.pid) - c0) * 1000 / w.requests : 0;
         results[name].push(w.rps);
+        cpu[name].push(usPerReq);
         if (w.errors) notes.push(`round ${round} ${name}: ${w.errors}`);
-        console.error(`round ${round}/${ROUNDS} ${name}: ${w.rps.toFixed(0)} req/s ${w.errors}`);
+        console.error(`round ${round}/${ROUNDS} ${name}: ${w.rps.toFixed(0)} req/s, ${usPerReq.toFixed(1)} µs CPU/req ${w.errors}`);
       } finally {
         await stop(p);
         await new Promise((r) => setTimeout(r, 300));
@@ -139,7 +164,7 @@ async function main() {
   }
   await stop(b1); await stop(b2);
   if (ONLY) {
-    for (const [k, v] of Object.entries(results)) if (v.length) console.log(`${k}: median ${median(v).toFixed(0)} (${v.map((x) => x.toFixed(0)).join(', ')})`);
+    for (const [k, v] of Object.entries(results)) if (v.length) console.log(`${k}: median ${median(v).toFixed(0)} req/s (${v.map((x) => x.toFixed(0)).join(', ')}), ${median(cpu[k]).toFixed(1)} µs CPU/req`);
     return;
   }
   const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
@@ -154,13 +179,13 @@ async function main() {
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; proxy pinned to CPU 0, wrk + 2 nginx backends on CPU 1.`,
     `Versions: lb (Node ${node}), ${haproxyV}, ${nginxV}.`,
     '',
-    '| contender | median req/s | × HAProxy (same mode) | rounds |',
-    '|---|---:|---:|---|',
-    `| HAProxy mode http | ${med['haproxy http'].toFixed(0)} | 1.00 | ${results['haproxy http'].map((x) => x.toFixed(0)).join(', ')} |`,
-    `| lb mode http | ${med['lb http'].toFixed(0)} | ${ratio('lb http', 'haproxy http')} | ${results['lb http'].map((x) => x.toFixed(0)).join(', ')} |`,
-    `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
-    `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
-    `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
+    '| contender | median req/s | × HAProxy (same mode) | CPU µs/req (median) | rounds (req/s) |',
+    '|---|---:|---:|---:|---|',
+    `| HAProxy mode http | ${med['haproxy http'].toFixed(0)} | 1.00 | ${median(cpu['haproxy http']).toFixed(1)} | ${results['haproxy http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode http | ${med['lb http'].toFixed(0)} | ${ratio('lb http', 'haproxy http')} | ${median(cpu['lb http']).toFixed(1)} | ${results['lb http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${median(cpu['nginx http']).toFixed(1)} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${median(cpu['haproxy tcp']).toFixed(1)} | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${median(cpu['lb tcp']).toFixed(1)} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     '',
     ...(notes.length ? ['Errors reported by wrk:', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ];
