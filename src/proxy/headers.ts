@@ -50,6 +50,8 @@ export function forwardHeaders(raw: readonly string[], tunnel = false): string[]
 
 /** Lower-case tokens of a Connection value, minus close/keep-alive/upgrade. */
 function connectionNames(v: string, acc: string[] | null): string[] | null {
+  // the usual values, as servers write them: nothing to collect
+  if (v === 'keep-alive' || v === 'close' || v === 'Keep-Alive' || v === 'Close' || v === 'upgrade' || v === 'Upgrade') return acc;
   for (const part of v.split(',')) {
     const t = part.trim().toLowerCase();
     if (t === '' || t === 'close' || t === 'keep-alive' || t === 'upgrade') continue;

@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import {
   parseRequestHead, parseResponseHead, ChunkedDecoder, chunkHeader, lastChunk,
-  requestHeadText, writeResponseHead, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
+  requestHeadText, writeResponseHead, responseHeadText, headLimits, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, TE_CHUNKED,
   type HeadLimits, type RequestHead, type ResponseHead,
 } from './http1.js';
 import { readInto, setReader } from './reader.js';
@@ -488,21 +488,24 @@ class HttpSession implements PickContext, UpOwner {
     else if (res.framing === 'close') this.closeAfter = true;
     if (this.closeAfter) extra += CONNECTION_CLOSE;
     else if (res.version === 10) extra += CONNECTION_KEEP_ALIVE;
-    const head = writeResponseHead(res.version, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
+    const text = responseHeadText(res.version, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
     const cli = this.cli;
-    this.fe.counters.bout += head.length;
-    if (res.framing === 'none') { cli.write(head); this.resDone = true; this.responseComplete(rest); return; }
+    this.fe.counters.bout += text.length; // latin1: one byte per character
+    if (res.framing === 'none') { cli.write(text, 'latin1'); this.resDone = true; this.responseComplete(rest); return; }
     if (res.framing === 'length' && rest.length > 0 && rest.length <= SMALL_BODY) {
       // a small response already complete in hand: one buffer, one send() (no writev)
       const n = Math.min(this.resLeft, rest.length);
-      cli.write(Buffer.concat([head, rest.subarray(0, n)], head.length + n));
+      const out = Buffer.allocUnsafe(text.length + n);
+      out.write(text, 0, 'latin1');
+      rest.copy(out, text.length, 0, n);
+      cli.write(out);
       this.fe.counters.bout += n;
       this.resLeft -= n;
       if (this.resLeft === 0) { this.resDone = true; this.responseComplete(rest.subarray(n)); }
       return;
     }
     cli.cork();
-    cli.write(head);
+    cli.write(text, 'latin1');
     if (rest.length > 0) this.resBody(rest, 0);
     cli.uncork();
   }

@@ -806,7 +806,12 @@ export function requestHeadText(method: string, target: string, version: number,
 
 /** One response head: "HTTP/1.x <status> <reason>" (the space stays when reason is empty). */
 export function writeResponseHead(version: number, status: number, reason: string, rawHeaders: readonly string[], extra = ''): Buffer {
+  return Buffer.from(responseHeadText(version, status, reason, rawHeaders, extra), 'latin1');
+}
+
+/** The same head as text (one byte per character: write it as latin1). */
+export function responseHeadText(version: number, status: number, reason: string, rawHeaders: readonly string[], extra = ''): string {
   let s = versionText(version) + ' ' + (status < 100 ? String(status).padStart(3, '0') : status) + ' ' + reason + '\r\n';
   for (let i = 0; i < rawHeaders.length; i += 2) s += rawHeaders[i] + ': ' + rawHeaders[i + 1] + '\r\n';
-  return Buffer.from(s + extra + '\r\n', 'latin1');
+  return s + extra + '\r\n';
 }
