@@ -45,6 +45,14 @@ export interface ConnectOutcome {
   redispatched: boolean;
 }
 
+/** Keep a connection in its server's set while it lives (shutdown-sessions). */
+function track(srv: ServerRuntime, sock: Socket): void {
+  const set = srv.sockets!;
+  if (set.has(sock)) return;
+  set.add(sock);
+  sock.once('close', () => set.delete(sock));
+}
+
 export class BackendRuntime {
   readonly name: string;
   readonly conf: Proxy;
@@ -106,6 +114,11 @@ export class BackendRuntime {
     this.balancer.update();
     if (!srv.usable) this.requeue(srv);
     this.drainQueue(srv);
+  }
+
+  /** Requests waiting in the backend queue. */
+  queueLength(): number {
+    return this.queue.length;
   }
 
   /** Number of usable servers (nbsrv()). */
@@ -272,10 +285,16 @@ export class BackendRuntime {
     const attempt = (s: ServerRuntime): void => {
       if (allowIdle) {
         const idle = this.takeIdle(s);
-        if (idle) { cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
+        if (idle) { if (s.sockets) track(s, idle); cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
       }
       this.open(s, dstPort, (sock) => {
-        if (sock) { cb(undefined, { srv: s, sock, reused: false, retries, redispatched }); return; }
+        if (sock) {
+          if (s.observe && !s.observeL7) s.observe(undefined);
+          if (s.sockets) track(s, sock);
+          cb(undefined, { srv: s, sock, reused: false, retries, redispatched });
+          return;
+        }
+        if (s.observe) s.observe('L4 unsuccessful connection');
         s.counters.econ++;
         this.counters.econ++;
         if (retriesLeft <= 0) { this.release(s); cb('connect'); return; }

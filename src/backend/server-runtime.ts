@@ -80,6 +80,23 @@ export class ServerRuntime {
   /** total ms spent DOWN before the current state, and when the current DOWN began (0: not down) */
   downtime = 0;
   downSince = 0;
+  /** effective weight during a slowstart ramp (0..weight×16); undefined: weight×16 */
+  eweight: number | undefined;
+  /**
+   * Upstream connections in use, kept only when the backend needs to kill
+   * them (on-marked-down shutdown-sessions, on-marked-up
+   * shutdown-backup-sessions); undefined otherwise, so the hot path pays one
+   * property test.
+   */
+  sockets: Set<Socket> | undefined;
+  /**
+   * Passive health (observe layer4|layer7): called with an error description
+   * on a failed connect or a bad response status, with undefined on a good
+   * one. Undefined when the server does not observe traffic.
+   */
+  observe: ((error: string | undefined) => void) | undefined;
+  /** observe layer7: HTTP statuses count too */
+  observeL7 = false;
 
   constructor(id: number, conf: ServerConf, private readonly onChange: (s: ServerRuntime) => void) {
     this.id = id;
@@ -131,6 +148,23 @@ export class ServerRuntime {
     if (this.weight === w) return;
     this.weight = w;
     this.changed();
+  }
+
+  /** Slowstart ramp: the effective weight the balancers use, or undefined for weight×16. */
+  setEweight(ew: number | undefined): void {
+    if (this.eweight === ew) return;
+    this.eweight = ew;
+    this.changed();
+  }
+
+  /** Kill every connection in use to this server (shutdown-sessions). */
+  killSessions(): number {
+    const set = this.sockets;
+    if (!set) return 0;
+    const n = set.size;
+    for (const s of [...set]) s.destroy();
+    set.clear();
+    return n;
   }
 
   setAddress(host: string, port?: number): void {

@@ -16,6 +16,8 @@ export interface ProcessEvent {
   text: string;
   /** proxy the message is about, when any (syslog lines name it) */
   proxy?: string;
+  /** the foreground (stderr) wording when it differs from the log line */
+  stderrText?: string;
 }
 
 type Sink = (e: ProcessEvent) => void;
@@ -32,10 +34,13 @@ export function emitProcessEvent(e: ProcessEvent): void {
 }
 
 /**
- * HAProxy's stderr rendering in the foreground: emerg/alert as [ALERT],
- * warning/notice about servers as [WARNING] (reference §4.3 last note).
+ * HAProxy's stderr rendering in the foreground, as observed on 2.6.12 with
+ * -db: every server and check message is a [WARNING] whatever its syslog
+ * level (DOWN is alert, UP and check results notice), and only the emerg
+ * "backend 'be' has no server available!" is an [ALERT] (quoted name on
+ * stderr, bare in syslog).
  */
 export function stderrLine(e: ProcessEvent, pid = process.pid): string {
-  const level = e.severity <= ALERT && /has no server available/.test(e.text) ? 'ALERT' : e.severity <= ERR ? 'WARNING' : e.severity <= NOTICE ? 'WARNING' : 'NOTICE';
-  return levelPrefix(level, pid) + e.text;
+  const level = e.severity <= EMERG ? 'ALERT' : 'WARNING';
+  return levelPrefix(level, pid) + (e.stderrText ?? e.text);
 }

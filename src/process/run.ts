@@ -14,11 +14,15 @@ import { httpSession } from '../proxy/http.js';
 import { levelPrefix } from '../config/diag.js';
 import { errnoText } from '../config/reader.js';
 import type { Model, Proxy } from '../config/model.js';
+import { CheckScheduler, unsupportedChecks } from '../checks/scheduler.js';
+import { hostname } from 'node:os';
 
 export interface Runtime {
   readonly model: Model;
   readonly frontends: FrontendRuntime[];
   readonly backends: Map<string, BackendRuntime>;
+  /** health and agent checks of every backend */
+  readonly checks: CheckScheduler;
   /** stop accepting, let sessions finish, resolve when all are done */
   softStop(): Promise<void>;
   /** close everything now */
@@ -36,7 +40,11 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p, defaultsOf(p)));
   const frontends: FrontendRuntime[] = [];
   for (const p of model.proxies) if (p.cap.fe && !p.disabled) frontends.push(new FrontendRuntime(p, backends, model.global, defaultsOf(p)));
-  const unsupported = [...new Set([...frontends.flatMap((fe) => fe.unsupported), ...[...backends.values()].flatMap((be) => be.rules.unsupported)])];
+  const unsupported = [...new Set([
+    ...frontends.flatMap((fe) => fe.unsupported),
+    ...[...backends.values()].flatMap((be) => be.rules.unsupported),
+    ...[...backends.values()].flatMap((be) => unsupportedChecks(be.conf)),
+  ])];
   if (unsupported.length > 0) {
     // never run a configuration whose rules lb would silently skip
     for (const u of unsupported) io.err(`${levelPrefix('ALERT', process.pid)}config : ${u} (not implemented in lb yet).`);
@@ -109,15 +117,20 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
     await closeListeners();
     throw new Error('bind failed');
   }
+  // checks start once the listeners are up, as in HAProxy
+  const checks = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
+  checks.start();
   return {
-    model, frontends, backends,
+    model, frontends, backends, checks,
     async softStop() {
+      checks.stop();
       const closing = closeListeners();
       for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
       await closing;
       for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
     },
     hardStop() {
+      checks.stop();
       for (const fe of frontends) for (const l of fe.listeners) l.server.close();
       for (const s of sockets) s.destroy();
       for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();

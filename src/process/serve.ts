@@ -10,6 +10,7 @@ import { hasListener } from '../config/validate.js';
 import { levelPrefix, type Diagnostics } from '../config/diag.js';
 import { printDiagnostics, type Output } from '../cli/check.js';
 import { startRuntime, type Runtime } from './run.js';
+import { onProcessEvent, stderrLine } from '../log/events.js';
 import type { LoadOptions, Model } from '../config/model.js';
 
 /** Settings the process honours only partly on this platform, said once at start-up. */
@@ -24,10 +25,6 @@ function platformNotices(model: Model, diag: Diagnostics): void {
     if (p.mode === 'http' && p.stats.enabled) {
       diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats page of ${p.kind} '${p.name}' is not served yet: requests to '${p.stats.uri}' get 501.`, p.where, 'plain');
     }
-  }
-  const checked = model.proxies.reduce((n, p) => n + p.servers.filter((s) => s.check).length, 0);
-  if (checked > 0) {
-    diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `health checks are not run yet: ${checked} server(s) with 'check' are considered UP; failed connections are retried and redispatched.`, undefined, 'plain');
   }
 }
 
@@ -51,10 +48,13 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
   }
   platformNotices(model, res.diag);
   printDiagnostics(res.diag, io);
+  // server and check messages go to stderr in the foreground, as HAProxy does
+  const offEvents = onProcessEvent((e) => io.err(stderrLine(e)));
   let runtime: Runtime;
   try {
     runtime = await startRuntime(model, io);
   } catch {
+    offEvents();
     return 1;
   }
   dropPrivileges(model, io);

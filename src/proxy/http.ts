@@ -428,6 +428,7 @@ class HttpSession implements PickContext, UpOwner {
       const r = parseResponseHead(buf, 0, buf.length, this.req!.method, this.limits);
       if (r === null) return;
       if (r.kind === 'error') {
+        if (this.srv!.observeL7) this.srv!.observe!('Invalid http response (headers)');
         this.srv!.counters.eresp++;
         this.be!.counters.eresp++;
         this.upClose = true;
@@ -451,6 +452,11 @@ class HttpSession implements PickContext, UpOwner {
     this.res = res;
     this.upBuf = EMPTY;
     const srv = this.srv!;
+    if (srv.observeL7) {
+      // observe layer7: 100-499, 501 and 505 are good answers (reference §4.5)
+      const st = res.status;
+      srv.observe!((st < 500 || st === 501 || st === 505) && st >= 100 ? undefined : 'Wrong http response');
+    }
     countStatus(srv.counters, res.status);
     countStatus(this.be!.counters, res.status);
     countStatus(this.fe.counters, res.status);
