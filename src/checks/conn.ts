@@ -138,6 +138,7 @@ export class CheckConn {
     this.waiter = undefined;
     this.sock?.removeAllListeners('data');
     this.sock?.on('error', () => {});
-    this.sock?.destroy();
+    // what was written (a PROXY header, a QUIT) still leaves before the close
+    if (this.timedOut || this.error !== undefined) this.sock?.destroy(); else this.sock?.destroySoon();
   }
 }

@@ -73,7 +73,7 @@ export function pgsqlSteps(ck: CheckConf): Step[] {
 
 /** Client auth packet for `user` (the same bytes for pre-41 and post-41 on 2.6.12), then a QUIT. */
 export function mysqlBytes(user: string): Buffer {
-  const payload = Buffer.concat([Buffer.from('8200000000800001', 'hex'), Buffer.from([0x21]), Buffer.alloc(23), Buffer.from(user, 'latin1'), Buffer.from([0, 0])]);
+  const payload = Buffer.concat([Buffer.from('0082000000800001', 'hex'), Buffer.from([0x21]), Buffer.alloc(23), Buffer.from(user, 'latin1'), Buffer.from([0, 0])]);
   const head = Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, (payload.length >> 16) & 0xff, 1]);
   return Buffer.concat([head, payload, Buffer.from('0100000001', 'hex')]);
 }

@@ -398,7 +398,8 @@ export class CheckScheduler {
       return;
     }
     const before = { health: st.health, status: st.status, code: st.code };
-    record(st, r);
+    // words without up/down/stopped/fail leave the agent status as it was (2.6.12 logs nothing)
+    if (w.health) record(st, r); else st.duration = r.duration;
     if (w.weightPct !== undefined) srv.setWeight(Math.min(256, Math.floor((srv.initialWeight * w.weightPct) / 100)));
     if (w.maxconn !== undefined) srv.maxconn = w.maxconn;
     if (w.admin === 'drain' && srv.admin === 'READY') {

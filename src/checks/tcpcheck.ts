@@ -78,7 +78,7 @@ export async function runSteps(ctx: RunCtx, steps: readonly Step[], okInfo = '(t
       l7 = true;
       for (;;) {
         const end = conn.eof || conn.error !== undefined;
-        if (conn.buf.length >= s.minRecv || end) {
+        if ((conn.buf.length > 0 && conn.buf.length >= s.minRecv) || end) {
           if (conn.buf.length === 0 && end) {
             return { status: s.errorStatus, code: s.errorStatus.startsWith('L7') ? 0 : undefined, info: s.onError ?? `TCPCHK got an empty response at step ${s.step}`, duration: dur() };
           }
