@@ -40,7 +40,8 @@ export function counts(be: BackendRuntime): { act: number; bck: number } {
 
 export function downLine(srv: ServerRuntime, be: BackendRuntime, r: CheckResult | undefined, sessions: number, requeued: number): string {
   const { act, bck } = counts(be);
-  return `${who(srv, be)} is DOWN${r ? `, ${reasonText(r)}` : ''}. ${act} active and ${bck} backup servers left. ${sessions} sessions active, ${requeued} requeued, ${srv.queued} remaining in queue.`;
+  const onBackup = act === 0 && bck > 0 ? ' Running on backup.' : '';
+  return `${who(srv, be)} is DOWN${r ? `, ${reasonText(r)}` : ''}. ${act} active and ${bck} backup servers left.${onBackup} ${sessions} sessions active, ${requeued} requeued, ${srv.queued} remaining in queue.`;
 }
 
 export function upLine(srv: ServerRuntime, be: BackendRuntime, r: CheckResult | undefined, requeued: number, state = 'UP'): string {
