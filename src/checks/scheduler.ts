@@ -70,7 +70,6 @@ export function unsupportedChecks(px: Proxy): string[] {
     if (!s.check) continue;
     if (s.checkSsl) out.push(`'check-ssl' on server ${px.name}/${s.name}`);
     if (s.checkViaSocks4) out.push(`'check-via-socks4' on server ${px.name}/${s.name}`);
-    if (s.track !== undefined) out.push(`'track' on server ${px.name}/${s.name}`);
   }
   return out;
 }
@@ -116,7 +115,10 @@ export class CheckScheduler {
   private readonly runners = new Map<BackendRuntime, Runner>();
   private readonly ss = new Map<ServerRuntime, { start: number; timer: unknown }>();
   private readonly errs = new Map<ServerRuntime, number>();
+  /** servers that `track` a server, in declaration order */
+  private readonly trackers = new Map<ServerRuntime, Array<{ srv: ServerRuntime; be: BackendRuntime }>>();
   private stopped = true;
+  private readonly pendingTracks: Array<{ srv: ServerRuntime; be: BackendRuntime }> = [];
 
   constructor(backends: Iterable<BackendRuntime>, env: CheckEnv = {}) {
     this.clock = env.clock ?? realClock;
@@ -134,11 +136,25 @@ export class CheckScheduler {
           this.tasks.push({ kind: 'check', srv, be, state: srv.check, timer: undefined, expire: 0, running: undefined });
           if (c.observe === 'layer4' || c.observe === 'layer7') this.observe(srv, be, c.observe === 'layer7');
         }
+        if (c.track !== undefined) this.pendingTracks.push({ srv, be });
         if (c.agentCheck && c.agentPort) {
           srv.agent = newCheckState(1, 1, 1);
           this.tasks.push({ kind: 'agent', srv, be, state: srv.agent, timer: undefined, expire: 0, running: undefined });
         }
       }
+    }
+    const all = new Map<string, BackendRuntime>();
+    for (const t of this.pendingTracks) all.set(t.be.name, t.be);
+    for (const x of this.tasks) all.set(x.be.name, x.be);
+    for (const t of this.pendingTracks) {
+      const spec = t.srv.conf.track!;
+      const slash = spec.indexOf('/');
+      const be = slash >= 0 ? all.get(spec.slice(0, slash)) : t.be;
+      const target = be?.servers.find((x) => x.name === (slash >= 0 ? spec.slice(slash + 1) : spec));
+      if (!target) continue;
+      let list = this.trackers.get(target);
+      if (!list) { list = []; this.trackers.set(target, list); }
+      list.push(t);
     }
   }
 
@@ -315,6 +331,45 @@ export class CheckScheduler {
   }
 
   private reconcile(t: Task, r: CheckResult | undefined): void {
+    const was = t.srv.op;
+    this.reconcileOp(t, r);
+    if (t.srv.op !== was) this.propagate(t.srv, t.be);
+  }
+
+  /**
+   * `track`: servers following `srv` take its state, the most recently
+   * declared first (as 2.6.12 reports them): "Server b2/t is DOWN via b1/s."
+   */
+  private propagate(srv: ServerRuntime, be: BackendRuntime): void {
+    const list = this.trackers.get(srv);
+    if (!list) return;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const { srv: tr, be: tbe } = list[i]!;
+      const was = tr.op;
+      const via = `${be.name}/${srv.name}`;
+      if (srv.op === 'DOWN') {
+        if (was === 'DOWN') continue;
+        const sessions = tr.served;
+        this.stopRamp(tr);
+        tr.setOp('DOWN');
+        if (tr.conf.onMarkedDown === 'shutdown-sessions') tr.killSessions();
+        const { act, bck } = counts(tbe);
+        this.emit({ severity: ALERT, text: `${tr.backup ? 'Backup Server' : 'Server'} ${tbe.name}/${tr.name} is DOWN via ${via}. ${act} active and ${bck} backup servers left.${act === 0 && bck > 0 ? ' Running on backup.' : ''} ${sessions} sessions active, 0 requeued, ${tr.queued} remaining in queue.`, proxy: tbe.name });
+        this.noServer(tbe);
+      } else {
+        const want: OpState = srv.op === 'STOPPING' ? 'STOPPING' : was === 'DOWN' && tr.conf.slowstart > 0 ? 'STARTING' : was === 'STARTING' ? 'STARTING' : 'UP';
+        if (want === was) continue;
+        const q0 = tbe.queueLength();
+        if (want === 'STARTING') this.startRamp(tr); else { this.stopRamp(tr); tr.setOp(want); }
+        if (was !== 'DOWN') { this.propagate(tr, tbe); continue; }
+        const { act, bck } = counts(tbe);
+        this.emit({ severity: NOTICE, text: `${tr.backup ? 'Backup Server' : 'Server'} ${tbe.name}/${tr.name} is UP via ${via}. ${act} active and ${bck} backup servers online.${act === 0 && bck > 0 ? ' Running on backup.' : ''} ${Math.max(0, q0 - tbe.queueLength())} sessions requeued, ${tr.queued} total in queue.`, proxy: tbe.name });
+      }
+      this.propagate(tr, tbe);
+    }
+  }
+
+  private reconcileOp(t: Task, r: CheckResult | undefined): void {
     const srv = t.srv, be = t.be;
     const want = this.wanted(srv);
     const was = srv.op;
@@ -330,7 +385,7 @@ export class CheckScheduler {
       return;
     }
     const q0 = be.queueLength();
-    if (want === 'STARTING') this.startRamp(t);
+    if (want === 'STARTING') this.startRamp(srv);
     else { this.stopRamp(srv); srv.setOp(want); }
     const requeued = Math.max(0, q0 - be.queueLength());
     if (want === 'STOPPING') {
@@ -356,25 +411,32 @@ export class CheckScheduler {
 
   // --- slowstart -------------------------------------------------------------
 
-  private startRamp(t: Task): void {
-    const srv = t.srv;
+  private startRamp(srv: ServerRuntime): void {
     const ms = srv.conf.slowstart;
+    const maxconn = srv.conf.maxconn;
     const start = this.clock.now();
     const step = Math.max(1000, Math.floor(ms / 20));
     const tick = (): void => {
       const el = this.clock.now() - start;
       if (el >= ms) {
         this.ss.delete(srv);
+        if (maxconn > 0) srv.maxconn = maxconn;
         srv.setEweight(undefined);
         srv.setOp('UP');
         return;
       }
-      srv.setEweight(slowstartEweight(srv.weight, el, ms));
+      ramp(el);
       const cur = this.ss.get(srv);
       if (cur) cur.timer = this.clock.set(tick, Math.min(step, ms - el));
     };
+    // the effective weight and maxconn grow together (reference §2.5.3)
+    const ramp = (el: number): void => {
+      const ew = slowstartEweight(srv.weight, el, ms);
+      if (maxconn > 0 && srv.weight > 0) srv.maxconn = Math.max(1, Math.ceil((maxconn * ew) / (srv.weight * 16)));
+      srv.setEweight(ew);
+    };
     this.ss.set(srv, { start, timer: undefined });
-    srv.setEweight(slowstartEweight(srv.weight, 0, ms));
+    ramp(0);
     srv.setOp('STARTING');
     this.ss.get(srv)!.timer = this.clock.set(tick, Math.min(step, ms));
   }
@@ -384,6 +446,7 @@ export class CheckScheduler {
     if (!r) return;
     this.clock.clear(r.timer);
     this.ss.delete(srv);
+    if (srv.conf.maxconn > 0) srv.maxconn = srv.conf.maxconn;
     srv.setEweight(undefined);
   }
 

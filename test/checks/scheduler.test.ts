@@ -260,3 +260,28 @@ t.test('stop() ends every timer', async (t) => {
   t.same(r.clock.pending(), []);
   void connect;
 });
+
+t.test('track: followers take the tracked server\'s state, as haproxy 2.6.12 words it', async (t) => {
+  const s = await switchable();
+  t.teardown(() => s.close());
+  const r = await rig(`${HEAD}backend b1\n  option httpchk GET /\n  server s 127.0.0.1:${s.port} check inter 300 rise 2 fall 2\nbackend b2\n  server t 127.0.0.1:${s.port} track b1/s\n  server u 127.0.0.1:${s.port} track b1/s slowstart 2s\n`);
+  t.teardown(() => r.stop());
+  await r.step(0);
+  s.st.code = 500;
+  await r.step(300); await r.step(300);
+  s.st.code = 200;
+  await r.step(300); await r.step(300);
+  t.same(r.lines().map(nodur), [
+    'Server b1/s is DOWN, reason: Layer7 wrong status, code: 500, info: "Internal Server Error", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+    'backend b1 has no server available!',
+    'Server b2/u is DOWN via b1/s. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+    'Server b2/t is DOWN via b1/s. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+    'backend b2 has no server available!',
+    'Server b1/s is UP, reason: Layer7 check passed, code: 200, check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'Server b2/u is UP via b1/s. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'Server b2/t is UP via b1/s. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+  ]);
+  const [tt, u] = r.backends[1]!.servers;
+  t.equal(tt!.op, 'UP');
+  t.equal(u!.op, 'STARTING', 'a follower with slowstart ramps');
+});
