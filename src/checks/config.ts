@@ -14,7 +14,7 @@
  *  - own rules that do not match the selected type are ignored with a
  *    post-parse warning.
  */
-import { ConfigError } from '../core/errors.js';
+import { Codes, ConfigError } from '../core/errors.js';
 import { register, type KeywordRow, type KwContext } from '../config/keywords.js';
 import { registerPostParse } from '../config/postparse.js';
 import type { Model, ProxyDraft } from '../config/model.js';
@@ -208,3 +208,20 @@ function unusedRules(kind: 'http' | 'tcp') {
 }
 registerPostParse(unusedRules('http'), -1);
 registerPostParse(unusedRules('tcp'), 1);
+
+/**
+ * A checked server needs a port to check: its own, or `port`. HAProxy
+ * 2.6.12 refuses the configuration otherwise ("config: backend 'b': server
+ * 's' has neither service port nor check port.").
+ */
+registerPostParse((model, diag) => {
+  for (const px of model.proxies) {
+    if (!px.cap.be || px.disabled) continue;
+    for (const s of px.servers) {
+      if (!s.check || s.checkPort || s.address.port || s.address.portOffset) continue;
+      if (s.address.family === 'unix' || s.address.family === 'abns') continue;
+      const type = px.kind === 'listen' ? 'proxy' : px.kind;
+      diag.alert(Codes.CFG_SEMANTIC, `config: ${type} '${px.name}': server '${s.name}' has neither service port nor check port.`, s.where, 'plain');
+    }
+  }
+});

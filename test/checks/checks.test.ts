@@ -55,3 +55,9 @@ t.test('defaults pass their check on; a proxy\'s own rules replace them', async 
   t.same(c!.check.rules, []);
   t.same(c!.check.mysql, { user: 'u', post41: true });
 });
+
+t.test('a checked server needs a port (haproxy 2.6.12 refuses the configuration)', async (t) => {
+  const m = messages('defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend b\n server s 127.0.0.1 check\n server p 127.0.0.1 check port 80\n server u /run/x.sock check\n server n 127.0.0.1\n');
+  t.same(m.lines, ["[ALERT] config : config: backend 'b': server 's' has neither service port nor check port."]);
+  t.equal(m.valid, false);
+});
