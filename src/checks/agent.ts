@@ -45,7 +45,7 @@ export interface AgentOutcome {
 export async function runAgent(ctx: RunCtx, send: string | undefined): Promise<AgentOutcome> {
   const start = ctx.clock.now();
   const dur = (): number => ctx.clock.now() - start;
-  const conn = new CheckConn(ctx.clock, ctx.target, ctx.deadlines);
+  const conn = new CheckConn(ctx.clock, ctx.target, ctx.deadlines, ctx.live);
   try {
     const r = await conn.connect();
     if (r === 'timeout') return { result: { status: 'L4TOUT', info: '', duration: dur() } };

@@ -54,7 +54,10 @@ export class CheckConn {
   private deadline = 0;
   private waiter: ((r: WaitResult) => void) | undefined;
 
-  constructor(private readonly clock: Clock, private readonly target: Target, private readonly limits: Deadlines) {}
+  constructor(private readonly clock: Clock, private readonly target: Target, private readonly limits: Deadlines,
+    private readonly live?: Set<CheckConn>) {
+    live?.add(this);
+  }
 
   /** Resolves 'ok', 'timeout' or an OS error text. */
   connect(): Promise<'ok' | 'timeout' | { error: string }> {
@@ -132,8 +135,17 @@ export class CheckConn {
     return new Promise((r) => { this.waiter = r; });
   }
 
-  /** Reset the read buffer (a new connect in a tcp-check sequence). */
+  /** Abort at once (the process stops): no more callbacks, the socket is destroyed. */
+  abort(): void {
+    this.timedOut = true;
+    this.wake('timeout');
+    this.close();
+    this.sock?.destroy();
+  }
+
+  /** Close the connection; what was written still leaves unless the check failed. */
   close(): void {
+    this.live?.delete(this);
     this.disarm();
     this.waiter = undefined;
     this.sock?.removeAllListeners('data');

@@ -154,7 +154,7 @@ export async function runHttp(ctx: RunCtx, plan: HttpPlan, stateHeader: () => st
       if (s.op === 'connect') {
         conn?.close();
         const target: Target = s.port !== undefined || s.addr !== undefined ? { host: s.addr ?? ctx.target.host, port: s.port ?? ctx.target.port } : ctx.target;
-        conn = new CheckConn(ctx.clock, target, ctx.deadlines);
+        conn = new CheckConn(ctx.clock, target, ctx.deadlines, ctx.live);
         const r = await conn.connect();
         if (r === 'timeout') return { status: 'L4TOUT', info: '', duration: dur() };
         if (r !== 'ok') return { status: 'L4CON', info: r.error, duration: dur() };

@@ -27,7 +27,7 @@ import { runSteps, tcpRulesToSteps, unsupportedTcpRule, type RunCtx, type Step }
 import { httpPlan, runHttp, unsupportedHttpRule, type HttpPlan } from './httpcheck.js';
 import { redisSteps, smtpSteps, pgsqlSteps, mysqlSteps, ldapSteps, sslHelloSteps } from './protocols.js';
 import { runAgent, type AgentWords } from './agent.js';
-import type { Deadlines, Target } from './conn.js';
+import type { CheckConn, Deadlines, Target } from './conn.js';
 
 export interface CheckEnv {
   clock?: Clock;
@@ -118,6 +118,7 @@ export class CheckScheduler {
   /** servers that `track` a server, in declaration order */
   private readonly trackers = new Map<ServerRuntime, Array<{ srv: ServerRuntime; be: BackendRuntime }>>();
   private stopped = true;
+  private readonly live = new Set<CheckConn>();
   private readonly pendingTracks: Array<{ srv: ServerRuntime; be: BackendRuntime }> = [];
 
   constructor(backends: Iterable<BackendRuntime>, env: CheckEnv = {}) {
@@ -180,6 +181,8 @@ export class CheckScheduler {
     for (const t of this.tasks) { if (t.timer !== undefined) this.clock.clear(t.timer); t.timer = undefined; }
     for (const s of this.ss.values()) this.clock.clear(s.timer);
     this.ss.clear();
+    // checks in progress end now: nothing keeps the process alive after a stop
+    for (const c of [...this.live]) c.abort();
   }
 
   /** Resolves when no check is in progress (tests). */
@@ -257,7 +260,7 @@ export class CheckScheduler {
     const iv = t.kind === 'agent' ? (c.agentInter ?? c.inter) : c.inter;
     // send-proxy applies to checks unless they go elsewhere (port/addr)
     const sendProxy = t.kind === 'check' && (c.checkSendProxy || (c.sendProxy && c.checkPort === undefined && c.checkAddr === undefined));
-    return { clock: this.clock, target: this.target(t), deadlines: checkDeadlines(t.be.conf, iv), sendProxy };
+    return { clock: this.clock, target: this.target(t), deadlines: checkDeadlines(t.be.conf, iv), sendProxy, live: this.live };
   }
 
   private runner(be: BackendRuntime, sendProxy: boolean): Runner {

@@ -40,6 +40,8 @@ export interface RunCtx {
   deadlines: Deadlines;
   /** send a PROXY header first on the default connection (check-send-proxy) */
   sendProxy: boolean;
+  /** connections in progress, aborted when the checks stop */
+  live?: Set<CheckConn>;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function runSteps(ctx: RunCtx, steps: readonly Step[], okInfo = '(t
         const target: Target = s.port !== undefined || s.addr !== undefined
           ? { host: s.addr ?? ctx.target.host, port: s.port ?? ctx.target.port }
           : ctx.target;
-        conn = new CheckConn(ctx.clock, target, ctx.deadlines);
+        conn = new CheckConn(ctx.clock, target, ctx.deadlines, ctx.live);
         const r = await conn.connect();
         if (r === 'timeout') return { status: 'L4TOUT', info: '', duration: dur() };
         if (r !== 'ok') return { status: 'L4CON', info: r.error, duration: dur() };

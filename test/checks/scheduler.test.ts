@@ -285,3 +285,31 @@ t.test('track: followers take the tracked server\'s state, as haproxy 2.6.12 wor
   t.equal(tt!.op, 'UP');
   t.equal(u!.op, 'STARTING', 'a follower with slowstart ramps');
 });
+
+t.test('the balancer follows the slowstart ramp', async (t) => {
+  const s = await switchable();
+  const other = await switchable();
+  t.teardown(() => Promise.all([s.close(), other.close()]));
+  const r = await rig(`${HEAD}backend b\n  balance roundrobin\n  option httpchk\n  server a 127.0.0.1:${other.port} check inter 1000 rise 1 fall 1 weight 100\n  server s 127.0.0.1:${s.port} check inter 1000 rise 1 fall 1 weight 100 slowstart 10s\n`);
+  t.teardown(() => r.stop());
+  const be = r.backends[0]!;
+  await r.step(0); await r.step(500);
+  s.st.code = 500;
+  await r.step(500); await r.step(500);
+  s.st.code = 200;
+  await r.step(500); await r.step(500);
+  const srv = be.servers[1]!;
+  t.equal(srv.op, 'STARTING');
+  const share = (): number => {
+    let n = 0;
+    const ctx = { src: '', uri: '/', header: () => undefined, random: Math.random };
+    for (let i = 0; i < 1100; i++) be.assign(ctx, (x) => { if (x === srv) n++; if (x) be.release(x); });
+    return n;
+  };
+  const early = share();
+  t.ok(early > 50 && early < 150, `at 1/10 of its weight it gets about 1/11 of the picks (${early}/1100)`);
+  for (let i = 0; i < 12; i++) await r.step(1000);
+  t.equal(srv.op, 'UP');
+  const late = share();
+  t.ok(late > 500 && late < 600, `ramp over: half of the picks (${late}/1100)`);
+});

@@ -193,3 +193,38 @@ backend b
   t.match(body, /503 Service Unavailable/);
   t.ok(took < 300, `answered in ${took} ms, without connect retries`);
 });
+
+t.test('observe layer7: live 5xx answers mark a server down, checks bring it back', { timeout: 20_000 }, async (t) => {
+  const { createServer } = await import('node:http');
+  let failing = true;
+  const srv = createServer((req, res) => {
+    if (req.url === '/health') { res.end('ok'); return; }
+    res.statusCode = failing ? 500 : 200;
+    res.end('x');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const sport = (srv.address() as import('node:net').AddressInfo).port;
+  const port = await freePort();
+  const lb = await startLb(`defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend f
+    bind 127.0.0.1:${port}
+    default_backend b
+backend b
+    option httpchk GET /health
+    server s 127.0.0.1:${sport} check inter 300 rise 2 fall 3 observe layer7 error-limit 3 on-error mark-down
+`, port);
+  t.teardown(async () => { await lb.stop(); srv.closeAllConnections(); await new Promise((r) => srv.close(r)); });
+  for (let i = 0; i < 3; i++) { const r = await request(`http://127.0.0.1:${port}/x`); await r.body.text(); t.equal(r.statusCode, 500); }
+  const end = Date.now() + 3000;
+  while (!lb.stderr.includes('is UP') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  failing = false;
+  t.match(lb.stderr, /\[WARNING\]  \(\d+\) : Server b\/s is DOWN, reason: Health analyze, info: "Detected 3 consecutive errors, last one was: Wrong http response", check duration: 0ms\. 0 active and 0 backup servers left\./);
+  t.match(lb.stderr, /Server b\/s is UP, reason: Layer7 check passed, code: 200/);
+  const r = await request(`http://127.0.0.1:${port}/x`);
+  await r.body.text();
+  t.equal(r.statusCode, 200, 'back in service');
+});
