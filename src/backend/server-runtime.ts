@@ -162,7 +162,11 @@ export class ServerRuntime {
     const set = this.sockets;
     if (!set) return 0;
     const n = set.size;
-    for (const s of [...set]) s.destroy();
+    for (const s of [...set]) {
+      // the data plane answers 502 for these instead of replaying the request
+      (s as Socket & { lbKilled?: boolean }).lbKilled = true;
+      s.destroy();
+    }
     set.clear();
     return n;
   }

@@ -578,7 +578,9 @@ class HttpSession implements PickContext, UpOwner {
     if (this.st === St.Tunnel) { this.close(); return; }
     if (this.res === undefined) {
       // no response byte: a stale pooled connection is retried on a fresh one
-      if (this.upReused && this.reqDone && this.st === St.Exchange) {
+      // killed on purpose (on-marked-down shutdown-sessions): 502, as HAProxy
+      const killed = (this.up as Socket & { lbKilled?: boolean }).lbKilled === true;
+      if (!killed && this.upReused && this.reqDone && this.st === St.Exchange) {
         this.retrying = true;
         this.dropUpstream(false);
         this.retrying = false;
@@ -587,7 +589,7 @@ class HttpSession implements PickContext, UpOwner {
         return;
       }
       const m = this.req!.method;
-      if (this.reqDone && this.replays < this.be!.retries && (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') && this.req!.framing === 'none') {
+      if (!killed && this.reqDone && this.replays < this.be!.retries && (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') && this.req!.framing === 'none') {
         // a server that dies before answering a safe request (a container
         // stopping): replay it on another server rather than answer 502
         this.replays++;

@@ -228,3 +228,39 @@ backend b
   await r.body.text();
   t.equal(r.statusCode, 200, 'back in service');
 });
+
+t.test('a server marked DOWN: in-flight requests finish, unless on-marked-down shutdown-sessions', { timeout: 30_000 }, async (t) => {
+  const { createServer } = await import('node:http');
+  let healthy = true;
+  const srv = createServer((req, res) => {
+    if (req.url === '/health') { res.statusCode = healthy ? 200 : 503; res.end(); return; }
+    setTimeout(() => res.end('slow'), 1500);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const sport = (srv.address() as import('node:net').AddressInfo).port;
+  t.teardown(async () => { srv.closeAllConnections(); await new Promise((r) => srv.close(r)); });
+  for (const kill of [false, true]) {
+    healthy = true;
+    const port = await freePort();
+    const lb = await startLb(`defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend f
+    bind 127.0.0.1:${port}
+    default_backend b
+backend b
+    option httpchk GET /health
+    server s 127.0.0.1:${sport} check inter 100 fall 1${kill ? ' on-marked-down shutdown-sessions' : ''}
+`, port);
+    const pending = request(`http://127.0.0.1:${port}/slow`).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
+    await new Promise((r) => setTimeout(r, 200));
+    healthy = false;
+    const res = await pending;
+    t.match(lb.stderr, /Server b\/s is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable"/);
+    if (kill) t.equal(res.status, 502, 'shutdown-sessions: the client gets a 502');
+    else t.same(res, { status: 200, body: 'slow' }, 'default: the in-flight request completes');
+    await lb.stop();
+  }
+});
