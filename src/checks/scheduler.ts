@@ -353,11 +353,12 @@ export class CheckScheduler {
       if (srv.op === 'DOWN') {
         if (was === 'DOWN') continue;
         const sessions = tr.served;
+        const q0 = tr.queued;
         this.stopRamp(tr);
         tr.setOp('DOWN');
         if (tr.conf.onMarkedDown === 'shutdown-sessions') tr.killSessions();
         const { act, bck } = counts(tbe);
-        this.emit({ severity: ALERT, text: `${tr.backup ? 'Backup Server' : 'Server'} ${tbe.name}/${tr.name} is DOWN via ${via}. ${act} active and ${bck} backup servers left.${act === 0 && bck > 0 ? ' Running on backup.' : ''} ${sessions} sessions active, 0 requeued, ${tr.queued} remaining in queue.`, proxy: tbe.name });
+        this.emit({ severity: ALERT, text: `${tr.backup ? 'Backup Server' : 'Server'} ${tbe.name}/${tr.name} is DOWN via ${via}. ${act} active and ${bck} backup servers left.${act === 0 && bck > 0 ? ' Running on backup.' : ''} ${sessions} sessions active, ${Math.max(0, q0 - tr.queued)} requeued, ${tr.queued} remaining in queue.`, proxy: tbe.name });
         this.noServer(tbe);
       } else {
         const want: OpState = srv.op === 'STOPPING' ? 'STOPPING' : was === 'DOWN' && tr.conf.slowstart > 0 ? 'STARTING' : was === 'STARTING' ? 'STARTING' : 'UP';
@@ -380,10 +381,12 @@ export class CheckScheduler {
     const reason = be.conf.flags['log-health-checks'] ? undefined : r;
     if (want === 'DOWN') {
       const sessions = srv.served;
+      const q0 = srv.queued;
       this.stopRamp(srv);
       srv.setOp('DOWN');
       if (srv.conf.onMarkedDown === 'shutdown-sessions') srv.killSessions();
-      this.emit({ severity: ALERT, text: downLine(srv, be, reason, sessions, 0), proxy: be.name });
+      // with option redispatch the backend moved the server's queue ("requeued")
+      this.emit({ severity: ALERT, text: downLine(srv, be, reason, sessions, Math.max(0, q0 - srv.queued)), proxy: be.name });
       this.noServer(be);
       return;
     }
