@@ -180,7 +180,7 @@ export async function runHttp(ctx: RunCtx, plan: HttpPlan, stateHeader: () => st
         }
       }
       if (res === null) return { status: 'L7RSP', info: '', duration: dur() };
-      if (plan.disableOn404 && res.code === 404) { last = { status: 'L7OKC', code: 404, info: res.reason, duration: 0 }; continue; }
+      if (plan.disableOn404 && res.code === 404) { last = { status: 'L7OKC', code: 404, info: '', duration: 0 }; continue; }
       if (s.rules.length === 0) {
         if (res.code >= 200 && res.code < 400) last = { status: 'L7OK', code: res.code, info: '', duration: 0 };
         else return { status: 'L7STS', code: res.code, info: res.reason, duration: dur() };

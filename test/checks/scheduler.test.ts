@@ -313,3 +313,21 @@ t.test('the balancer follows the slowstart ramp', async (t) => {
   const late = share();
   t.ok(late > 500 && late < 600, `ramp over: half of the picks (${late}/1100)`);
 });
+
+t.test('disable-on-404: stopping, then UP again, as haproxy 2.6.12 words it', async (t) => {
+  let code = 404;
+  const f = await fake(replyAfter(() => code === 404 ? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  t.teardown(() => f.close());
+  const r = await rig(`${HEAD}backend b1\n  option httpchk GET /\n  http-check disable-on-404\n  server s 127.0.0.1:${f.port} check inter 500\n`);
+  t.teardown(() => r.stop());
+  await r.step(0);
+  t.equal(r.backends[0]!.servers[0]!.op, 'STOPPING');
+  code = 200;
+  await r.step(500);
+  t.equal(r.backends[0]!.servers[0]!.op, 'UP');
+  t.same(r.lines().map(nodur), [
+    'Server b1/s is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: Nms. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'backend b1 has no server available!',
+    'Server b1/s is UP, reason: Layer7 check passed, code: 200, check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+  ]);
+});

@@ -103,8 +103,8 @@ t.test('option httpchk: verdicts and words', { timeout: 20000 }, async (t) => {
     [ok, `  option httpchk GET /\n  http-check expect ! status 200`, 'L7STS', 200, 'OK', []],
     [ok, `  option httpchk GET /\n  http-check expect status 200-299,304\n  http-check expect string hello`, 'L7OK', 200, '', []],
     [ok, `  option httpchk GET /\n  http-check expect rstatus ^2`, 'L7OK', 200, '', []],
-    [e404, `${lhc}  option httpchk GET /\n  http-check disable-on-404`, 'L7OKC', 404, 'Not Found', [
-      'Health check for server b/s conditionally succeeded, reason: Layer7 check conditionally passed, code: 404, info: "Not Found", check duration: Nms, status: 1/1 UP.',
+    [e404, `${lhc}  option httpchk GET /\n  http-check disable-on-404`, 'L7OKC', 404, '', [
+      'Health check for server b/s conditionally succeeded, reason: Layer7 check conditionally passed, code: 404, check duration: Nms, status: 1/1 UP.',
       'Server b/s is stopping. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
       'backend b has no server available!']],
     [junk, `${lhc}  option httpchk GET /`, 'L7RSP', undefined, '', [
@@ -120,10 +120,14 @@ t.test('option httpchk: verdicts and words', { timeout: 20000 }, async (t) => {
     t.equal(a.st.info, info, `${be}: info`);
     if (lines.length > 0 || status.startsWith('L7OK')) t.same(a.lines.filter((l) => !l.startsWith('Health check') || lines.length > 0), lines, `${be}: words`);
   }
-  // disable-on-404: the server stops taking new traffic (NOLB)
+  // disable-on-404: the server stops taking new traffic (NOLB); words as 2.6.12
   const a = await firstCheck(one(e404.port, '  option httpchk GET /\n  http-check disable-on-404'));
   t.equal(a.srv.op, 'STOPPING');
   t.equal(a.srv.usable, false);
+  t.same(a.lines, [
+    'Server b/s is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: Nms. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'backend b has no server available!',
+  ]);
 });
 
 t.test('option tcp-check: rules', { timeout: 20000 }, async (t) => {
