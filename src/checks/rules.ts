@@ -371,6 +371,14 @@ function parseRule(f: Family, a: readonly string[], c: KwContext): void {
   else if (f === 'tcp' && ['send', 'send-lf', 'send-binary', 'send-binary-lf'].includes(sub)) rule = parseTcpSend(sub, rest);
   else if (/^(set-var|set-var-fmt|unset-var)(\(|$)/.test(sub)) rule = parseVar(f, sub, rest);
   else throw new ConfigError(`${f === 'http' ? HTTP_ONLY : TCP_ONLY} but got '${sub}'`);
+  if (rule.kind === 'connect') {
+    const ck = px.check;
+    const own = ck.rulesKind === f && ck.rulesOwner === ownerOf(px) ? ck.rules : [];
+    const first = own.find((r) => r.kind !== 'comment' && r.kind !== 'set-var' && r.kind !== 'unset-var');
+    if (first && first.kind !== 'connect') {
+      throw new ConfigError(`'${KW[f]} connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.`);
+    }
+  }
   // HAProxy 2.6 prints a NULL message for tcp-check rules in a frontend
   if (f === 'tcp' && !px.cap.be) c.warn('(null)');
   addRule(px, f, rule);

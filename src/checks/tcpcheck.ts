@@ -64,8 +64,11 @@ export async function runSteps(ctx: RunCtx, steps: readonly Step[], okInfo = '(t
           : ctx.target;
         conn = new CheckConn(ctx.clock, target, ctx.deadlines, ctx.live);
         const r = await conn.connect();
-        if (r === 'timeout') return { status: 'L4TOUT', info: '', duration: dur() };
-        if (r !== 'ok') return { status: 'L4CON', info: r.error, duration: dur() };
+        // an explicit connect rule is named in the message (observed: "Connection
+        // refused at step 3 of tcp-check (connect port 19599)")
+        const where = s.step > 0 ? ` at step ${s.step} of tcp-check (connect${s.port !== undefined ? ` port ${s.port}` : ''})` : '';
+        if (r === 'timeout') return { status: 'L4TOUT', info: where, duration: dur() };
+        if (r !== 'ok') return { status: 'L4CON', info: `${r.error}${where}`, duration: dur() };
         if (s.sendProxy) conn.write(conn.proxyHeader());
         continue;
       }
@@ -112,14 +115,16 @@ export async function runSteps(ctx: RunCtx, steps: readonly Step[], okInfo = '(t
 /** Unescape-free: rules.ts already turned `\r\n` into bytes (latin1 one char per byte). */
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
+/** Words as 2.6.12 prints them: "TCPCHK did not match content 'x'", "... content (regex)",
+ * "... content (binary)", "... content (binary regex)", "TCPCHK matched unwanted content ...". */
 function matcher(r: ExpectRule): (buf: Buffer, end: boolean) => Verdict {
   let test: (buf: Buffer) => boolean;
   let what: string;
   switch (r.type) {
     case 'string': { const p = bytes(r.pattern); test = (b) => b.includes(p); what = `content '${r.pattern}'`; break; }
-    case 'rstring': { const re = new RegExp(r.pattern); test = (b) => re.test(b.toString('latin1')); what = `content (regex) '${r.pattern}'`; break; }
-    case 'binary': { const p = Buffer.from(r.pattern, 'hex'); test = (b) => b.includes(p); what = `content (binary) '${r.pattern}'`; break; }
-    case 'rbinary': { const re = new RegExp(r.pattern, 'i'); test = (b) => re.test(b.toString('hex')); what = `content (regex) '${r.pattern}'`; break; }
+    case 'rstring': { const re = new RegExp(r.pattern); test = (b) => re.test(b.toString('latin1')); what = 'content (regex)'; break; }
+    case 'binary': { const p = Buffer.from(r.pattern, 'hex'); test = (b) => b.includes(p); what = 'content (binary)'; break; }
+    case 'rbinary': { const re = new RegExp(r.pattern, 'i'); test = (b) => re.test(b.toString('hex')); what = 'content (binary regex)'; break; }
     default: throw new Error(`tcp-check expect ${r.type} is not run by lb`);
   }
   return (buf, end) => {

@@ -61,3 +61,12 @@ t.test('a checked server needs a port (haproxy 2.6.12 refuses the configuration)
   t.same(m.lines, ["[ALERT] config : config: backend 'b': server 's' has neither service port nor check port."]);
   t.equal(m.valid, false);
 });
+
+t.test('a connect rule must come first when there is one (as haproxy 2.6.12)', async (t) => {
+  const m = messages('defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend b\n option httpchk\n http-check send meth GET\n http-check connect port 80\n' +
+    'backend c\n option tcp-check\n tcp-check comment x\n tcp-check connect port 80\n tcp-check connect port 81\nbackend d\n option tcp-check\n tcp-check send x\n tcp-check expect string y\n tcp-check connect\n');
+  t.same(m.lines, [
+    "[ALERT] config : parsing [t.cfg:8] : 'http-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
+    "[ALERT] config : parsing [t.cfg:18] : 'tcp-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
+  ]);
+});

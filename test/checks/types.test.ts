@@ -162,6 +162,23 @@ t.test('option tcp-check: rules', { timeout: 20000 }, async (t) => {
   const g = await firstCheck(one(hello.port, `${lhc}  tcp-check connect\n  tcp-check send hi\\r\\n\n  tcp-check expect string hello\n  tcp-check connect port ${pong.port}\n  tcp-check send PING\\r\\n\n  tcp-check expect string +PONG`));
   t.equal(g.st.status, 'L7OK');
   t.equal(pong.got[pong.got.length - 1]!.toString(), 'PING\r\n');
+  // the words of each failure, as 2.6.12 printed them against the same server
+  const dead = await fake(() => undefined);
+  await dead.close();
+  const words: Array<[string, string]> = [
+    ['  tcp-check expect rstring ^bye', 'Layer7 invalid response, info: "TCPCHK did not match content (regex) at step 1"'],
+    ['  tcp-check expect binary 0000', 'Layer7 invalid response, info: "TCPCHK did not match content (binary) at step 1"'],
+    ['  tcp-check expect ! string hello', `Layer7 invalid response, info: "TCPCHK matched unwanted content 'hello' at step 1"`],
+    ['  tcp-check expect rbinary ^00', 'Layer7 invalid response, info: "TCPCHK did not match content (binary regex) at step 1"'],
+    ['  tcp-check expect ! rstring ^hel', 'Layer7 invalid response, info: "TCPCHK matched unwanted content (regex) at step 1"'],
+    [`  tcp-check connect\n  tcp-check expect string hello\n  tcp-check connect port ${dead.port}`, `Layer4 connection problem, info: "Connection refused at step 3 of tcp-check (connect port ${dead.port})"`],
+  ];
+  for (const [rules, want] of words) {
+    const w = await firstCheck(one(hello.port, `${lhc}${rules}`));
+    t.equal(w.lines[0], `Health check for server b/s failed, reason: ${want}, check duration: Nms, status: 0/2 DOWN.`, rules);
+  }
+  const ok = await firstCheck(one(hello.port, `${lhc}  tcp-check expect ! string nothere`));
+  t.equal(ok.lines[0], 'Health check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "(tcp-check)", check duration: Nms, status: 1/1 UP.');
   // only connect rules: a layer-4 result
   const h = await firstCheck(one(hello.port, `  option tcp-check\n  tcp-check connect`));
   t.equal(h.st.status, 'L4OK');
