@@ -66,8 +66,8 @@ export function pgsqlSteps(ck: CheckConf): Step[] {
     { op: 'connect', sendProxy: false, step: 1 },
     { op: 'send', data: pgsqlBytes(ck.pgsqlUser ?? ''), step: 2 },
     expect(3, (b) => b[0] === 0x45 ? { v: 'fail', info: b.subarray(6).toString('latin1').replace(/\0.*$/s, '') } : { v: 'ok' }, 'L7RSP', 5),
-    expect(4, (b) => b.subarray(0, 9).equals(Buffer.from('520000000800000000', 'hex'))
-      ? { v: 'ok', info: 'PostgreSQL server is ok' } : { v: 'fail', info: 'PostgreSQL unknown error' }, 'L7STS', 9),
+    // any authentication request ('R') means a live server (observed: md5 is ok too)
+    expect(4, (b) => b[0] === 0x52 ? { v: 'ok', info: 'PostgreSQL server is ok' } : { v: 'fail', info: 'PostgreSQL unknown error' }, 'L7STS', 1),
   ];
 }
 
@@ -86,10 +86,9 @@ function packet(b: Buffer, off: number): Buffer | undefined {
   return b.subarray(off + 4, off + 4 + len);
 }
 
-function mysqlError(p: Buffer): string {
-  // 0xff, 2-byte code, then (post-4.1) '#' + 5-byte sqlstate, then the text
-  const rest = p.subarray(3);
-  return (rest[0] === 0x23 ? rest.subarray(6) : rest).toString('latin1');
+/** ERR packet: 0xff, the error number (code), then the text with its '#' sqlstate, as 2.6.12 reports it. */
+function mysqlError(p: Buffer): Verdict {
+  return { v: 'fail', code: p.length >= 3 ? p.readUInt16LE(1) : 0, info: p.subarray(3).toString('latin1') };
 }
 
 export function mysqlSteps(ck: CheckConf): Step[] {
@@ -97,12 +96,12 @@ export function mysqlSteps(ck: CheckConf): Step[] {
   const judge = (b: Buffer, end: boolean): Verdict => {
     const g = packet(b, 0);
     if (!g) return end ? { v: 'fail', info: 'Not enough data' } : { v: 'wait' };
-    if (g[0] === 0xff) return { v: 'fail', info: mysqlError(g) };
+    if (g[0] === 0xff) return mysqlError(g);
     const version = g.subarray(1).toString('latin1').replace(/\0.*$/s, '');
     if (user === undefined) return { v: 'ok', info: version };
     const a = packet(b, 4 + g.length);
     if (!a) return end ? { v: 'fail', info: 'Not enough data' } : { v: 'wait' };
-    if (a[0] === 0xff) return { v: 'fail', info: mysqlError(a) };
+    if (a[0] === 0xff) return mysqlError(a);
     return { v: 'ok', info: version };
   };
   const steps: Step[] = [{ op: 'connect', sendProxy: false, step: 1 }];
@@ -131,7 +130,7 @@ export function ldapSteps(): Step[] {
       // resultCode: ENUMERATED 0a 01 <code>
       if (b.length < off + 3) return end ? { v: 'fail', status: 'L7RSP', info: 'Not LDAPv3 protocol' } : { v: 'wait' };
       if (b[off] !== 0x0a || b[off + 1] !== 0x01) return { v: 'fail', status: 'L7RSP', info: 'Not LDAPv3 protocol' };
-      if (b[off + 2] !== 0) return { v: 'fail', status: 'L7STS', info: 'See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9' };
+      if (b[off + 2] !== 0) return { v: 'fail', status: 'L7STS', code: b[off + 2], info: 'See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9' };
       return { v: 'ok', info: 'Success' };
     }, 'L7RSP'),
   ];

@@ -219,8 +219,12 @@ t.test('protocol checks send HAProxy\'s bytes and read real answers', { timeout:
   t.same(pgsqlBytes('pguser').toString('hex'), '000000150003000075736572007067757365720000');
   t.equal(a.st.status, 'L7OK');
   t.equal(a.st.info, 'PostgreSQL server is ok');
-  a = await firstCheck(one(pgErr.port, `  option pgsql-check user pguser`));
-  t.equal(a.st.status, 'L7RSP');
+  a = await firstCheck(one(pgErr.port, `${lhc}  option pgsql-check user pguser`));
+  t.equal(a.lines[0], 'Health check for server b/s failed, reason: Layer7 invalid response, info: "FATAL", check duration: Nms, status: 0/2 DOWN.');
+  const pgMd5 = await fake(replyAfter(Buffer.from('520000000c00000005aabbccdd', 'hex'), true, true));
+  t.teardown(() => pgMd5.close());
+  a = await firstCheck(one(pgMd5.port, `${lhc}  option pgsql-check user pguser`));
+  t.equal(a.lines[0], 'Health check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "PostgreSQL server is ok", check duration: Nms, status: 1/1 UP.', 'an md5 request is a live server too');
 
   // MySQL: client auth for `user` then QUIT; greeting then OK packet
   const greet = Buffer.concat([Buffer.from([0x0a]), Buffer.from('5.7.42\0'), Buffer.alloc(20)]);
@@ -233,9 +237,12 @@ t.test('protocol checks send HAProxy\'s bytes and read real answers', { timeout:
   t.equal(mysqlBytes('haproxy').toString('hex'), '290000010082000000800001210000000000000000000000000000000000000000000000686170726f787900000100000001');
   t.equal(a.st.status, 'L7OK');
   t.equal(a.st.info, '5.7.42');
-  a = await firstCheck(one(myErr.port, `  option mysql-check user haproxy post-41`));
-  t.equal(a.st.status, 'L7STS');
-  t.equal(a.st.info, 'Access denied');
+  a = await firstCheck(one(myErr.port, `${lhc}  option mysql-check user haproxy post-41`));
+  t.equal(a.lines[0], 'Health check for server b/s failed, reason: Layer7 wrong status, code: 1045, info: "#28000Access denied", check duration: Nms, status: 0/2 DOWN.');
+  a = await firstCheck(one(my.port, `${lhc}  option mysql-check`));
+  t.equal(a.lines[0], 'Health check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "5.7.42", check duration: Nms, status: 1/1 UP.');
+  t.equal(my.got[my.got.length - 1]!.length, 0, 'without user: only the greeting is read');
+  t.equal(mysqlBytes('bob').toString('hex'), '250000010082000000800001210000000000000000000000000000000000000000000000626f6200000100000001', 'captured for user bob');
 
   // LDAP: anonymous bind, bindResponse success
   const ldap = await fake(replyAfter(Buffer.from('300c02010161070a010004000400', 'hex'), true, true));
@@ -245,8 +252,11 @@ t.test('protocol checks send HAProxy\'s bytes and read real answers', { timeout:
   t.same(ldap.got[0], LDAP_BIND);
   t.equal(ldap.got[0]!.toString('hex'), '300c020101600702010304008000', 'captured from haproxy 2.6.12');
   t.equal(a.st.status, 'L7OK');
-  a = await firstCheck(one(ldapBad.port, `  option ldap-check`));
-  t.equal(a.st.status, 'L7STS');
+  t.equal(a.st.info, 'Success');
+  a = await firstCheck(one(ldapBad.port, `${lhc}  option ldap-check`));
+  t.equal(a.lines[0], 'Health check for server b/s failed, reason: Layer7 wrong status, code: 49, info: "See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9", check duration: Nms, status: 0/2 DOWN.');
+  a = await firstCheck(one(ldap.port, `${lhc}  option ldap-check`));
+  t.equal(a.lines[0], 'Health check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "Success", check duration: Nms, status: 1/1 UP.');
 
   // SSL hello: the ClientHello of 2.6.12 (bytes 11..14 are the time), a handshake answer
   const ssl = await fake(replyAfter(Buffer.from('160300004a020000460300', 'hex'), true, true));
@@ -258,6 +268,8 @@ t.test('protocol checks send HAProxy\'s bytes and read real answers', { timeout:
   t.equal(hello.length, 126);
   t.match(hello.toString('latin1'), /HAPROXYSSLCHK\nHAPROXYSSLCHK\n/);
   t.equal(a.st.status, 'L6OK');
+  a = await firstCheck(one(ssl.port, `${lhc}  option ssl-hello-chk`));
+  t.equal(a.lines[0], 'Health check for server b/s succeeded, reason: Layer6 check passed, check duration: Nms, status: 1/1 UP.');
 });
 
 t.test('agent checks', { timeout: 20000 }, async (t) => {
