@@ -44,6 +44,8 @@ export function osError(e: unknown): string {
   return ERRNO[code] ?? (e as Error).message ?? String(e);
 }
 
+const PROXY_V2_LOCAL = Buffer.from('0d0a0d0a000d0a515549540a20000000', 'hex');
+
 export class CheckConn {
   private sock: Socket | undefined;
   buf: Buffer = Buffer.alloc(0);
@@ -115,8 +117,13 @@ export class CheckConn {
     w?.(r);
   }
 
-  /** PROXY v1 header naming this connection's own ends (check-send-proxy). */
-  proxyHeader(): string {
+  /**
+   * The PROXY header of a check connection: v1 names the connection's own
+   * ends; v2 (server with send-proxy-v2) is the bare LOCAL command, as
+   * 2.6.12 sends it.
+   */
+  proxyHeader(v2 = false): string | Buffer {
+    if (v2) return PROXY_V2_LOCAL;
     const s = this.sock;
     if (!s || !s.localAddress || !s.remoteAddress) return 'PROXY UNKNOWN\r\n';
     const v6 = s.remoteFamily === 'IPv6';

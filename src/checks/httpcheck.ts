@@ -158,7 +158,7 @@ export async function runHttp(ctx: RunCtx, plan: HttpPlan, stateHeader: () => st
         const r = await conn.connect();
         if (r === 'timeout') return { status: 'L4TOUT', info: '', duration: dur() };
         if (r !== 'ok') return { status: 'L4CON', info: r.error, duration: dur() };
-        if (s.sendProxy) conn.write(conn.proxyHeader());
+        if (s.sendProxy) conn.write(conn.proxyHeader(ctx.proxyV2));
         continue;
       }
       if (!conn) return { status: 'SOCKERR', info: '', duration: dur() };

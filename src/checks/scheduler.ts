@@ -259,8 +259,9 @@ export class CheckScheduler {
     const c = t.srv.conf;
     const iv = t.kind === 'agent' ? (c.agentInter ?? c.inter) : c.inter;
     // send-proxy applies to checks unless they go elsewhere (port/addr)
-    const sendProxy = t.kind === 'check' && (c.checkSendProxy || (c.sendProxy && c.checkPort === undefined && c.checkAddr === undefined));
-    return { clock: this.clock, target: this.target(t), deadlines: checkDeadlines(t.be.conf, iv), sendProxy, live: this.live };
+    const pp = c.sendProxy || c.sendProxyV2;
+    const sendProxy = t.kind === 'check' && (c.checkSendProxy || (pp && c.checkPort === undefined && c.checkAddr === undefined));
+    return { clock: this.clock, target: this.target(t), deadlines: checkDeadlines(t.be.conf, iv), sendProxy, proxyV2: c.sendProxyV2, live: this.live };
   }
 
   private runner(be: BackendRuntime, sendProxy: boolean): Runner {

@@ -40,6 +40,8 @@ export interface RunCtx {
   deadlines: Deadlines;
   /** send a PROXY header first on the default connection (check-send-proxy) */
   sendProxy: boolean;
+  /** the server speaks PROXY v2 (send-proxy-v2): checks send the v2 LOCAL header */
+  proxyV2?: boolean;
   /** connections in progress, aborted when the checks stop */
   live?: Set<CheckConn>;
 }
@@ -69,7 +71,7 @@ export async function runSteps(ctx: RunCtx, steps: readonly Step[], okInfo = '(t
         const where = s.step > 0 ? ` at step ${s.step} of tcp-check (connect${s.port !== undefined ? ` port ${s.port}` : ''})` : '';
         if (r === 'timeout') return { status: 'L4TOUT', info: where, duration: dur() };
         if (r !== 'ok') return { status: 'L4CON', info: `${r.error}${where}`, duration: dur() };
-        if (s.sendProxy) conn.write(conn.proxyHeader());
+        if (s.sendProxy) conn.write(conn.proxyHeader(ctx.proxyV2));
         continue;
       }
       if (!conn) return { status: 'SOCKERR', info: '', duration: dur() };

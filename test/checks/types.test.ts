@@ -321,6 +321,9 @@ t.test('check-send-proxy, port and addr', { timeout: 20000 }, async (t) => {
   t.teardown(() => closeAll(s, other));
   await firstCheck(one(s.port, '', 'check inter 1s check-send-proxy'));
   t.match((await received(s, 0)).toString(), new RegExp(`^PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ ${s.port}\\r\\n$`));
+  // send-proxy-v2 servers get the bare LOCAL command on checks (captured from 2.6.12)
+  await firstCheck(one(s.port, '', 'check inter 1s send-proxy-v2'));
+  t.equal((await received(s, 1)).toString('hex'), '0d0a0d0a000d0a515549540a20000000');
   await firstCheck(one(s.port, '', `check inter 1s port ${other.port}`));
   t.equal(other.conns, 1, 'port sends the check elsewhere');
   await firstCheck(one(9, '', `check inter 1s addr 127.0.0.1 port ${other.port} send-proxy`));
