@@ -355,12 +355,13 @@ export class CheckScheduler {
         if (was === 'DOWN') continue;
         const sessions = tr.served;
         const q0 = tr.queued;
+        const wasUsable = tr.usable;
         this.stopRamp(tr);
         tr.setOp('DOWN');
         if (tr.conf.onMarkedDown === 'shutdown-sessions') tr.killSessions();
         const { act, bck } = counts(tbe);
         this.emit({ severity: ALERT, text: `${tr.backup ? 'Backup Server' : 'Server'} ${tbe.name}/${tr.name} is DOWN via ${via}. ${act} active and ${bck} backup servers left.${act === 0 && bck > 0 ? ' Running on backup.' : ''} ${sessions} sessions active, ${Math.max(0, q0 - tr.queued)} requeued, ${tr.queued} remaining in queue.`, proxy: tbe.name });
-        this.noServer(tbe);
+        this.noServer(tbe, wasUsable);
       } else {
         const want: OpState = srv.op === 'STOPPING' ? 'STOPPING' : was === 'DOWN' && tr.conf.slowstart > 0 ? 'STARTING' : was === 'STARTING' ? 'STARTING' : 'UP';
         if (want === was) continue;
@@ -383,21 +384,24 @@ export class CheckScheduler {
     if (want === 'DOWN') {
       const sessions = srv.served;
       const q0 = srv.queued;
+      const wasUsable = srv.usable;
       this.stopRamp(srv);
       srv.setOp('DOWN');
       if (srv.conf.onMarkedDown === 'shutdown-sessions') srv.killSessions();
       // with option redispatch the backend moved the server's queue ("requeued")
       this.emit({ severity: ALERT, text: downLine(srv, be, reason, sessions, Math.max(0, q0 - srv.queued)), proxy: be.name });
-      this.noServer(be);
+      if (srv.admin === 'DRAIN') this.emit({ severity: NOTICE, text: `Server ${be.name}/${srv.name} remains in forced drain mode.`, proxy: be.name });
+      this.noServer(be, wasUsable);
       return;
     }
     const q0 = be.queueLength();
+    const wasUsable = srv.usable;
     if (want === 'STARTING') this.startRamp(srv);
     else { this.stopRamp(srv); srv.setOp(want); }
     const requeued = Math.max(0, q0 - be.queueLength());
     if (want === 'STOPPING') {
       this.emit({ severity: NOTICE, text: upLine(srv, be, reason, requeued, 'stopping'), proxy: be.name });
-      this.noServer(be);
+      this.noServer(be, wasUsable);
       return;
     }
     if (was === 'STOPPING' && want === 'UP') {
@@ -410,7 +414,9 @@ export class CheckScheduler {
     }
   }
 
-  private noServer(be: BackendRuntime): void {
+  /** "backend be has no server available!" when `srv`, usable before, was the last one. */
+  private noServer(be: BackendRuntime, wasUsable: boolean): void {
+    if (!wasUsable) return;
     const { act, bck } = counts(be);
     if (act + bck > 0) return;
     this.emit({ severity: EMERG, text: noServerLine(be, false), stderrText: noServerLine(be, true), proxy: be.name });
@@ -472,17 +478,18 @@ export class CheckScheduler {
     if (w.health) record(st, r); else st.duration = r.duration;
     if (w.weightPct !== undefined) srv.setWeight(Math.min(256, Math.floor((srv.initialWeight * w.weightPct) / 100)));
     if (w.maxconn !== undefined) srv.maxconn = w.maxconn;
+    const wasUsable = srv.usable;
     if (w.admin === 'drain' && srv.admin === 'READY') {
       srv.setAdmin('DRAIN');
       const { act, bck } = counts(be);
       this.emit({ severity: NOTICE, text: `Server ${be.name}/${srv.name} enters drain state. ${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`, proxy: be.name });
-      this.noServer(be);
+      this.noServer(be, wasUsable);
     } else if (w.admin === 'maint' && srv.admin !== 'MAINT') {
       const sessions = srv.served;
       srv.setAdmin('MAINT');
       const { act, bck } = counts(be);
       this.emit({ severity: ALERT, text: `Server ${be.name}/${srv.name} is going DOWN for maintenance. ${act} active and ${bck} backup servers left. ${sessions} sessions active, 0 requeued, 0 remaining in queue.`, proxy: be.name });
-      this.noServer(be);
+      this.noServer(be, wasUsable);
     } else if (w.admin === 'ready' && srv.admin !== 'READY') {
       const from = srv.admin;
       srv.setAdmin('READY');

@@ -329,3 +329,39 @@ t.test('check-send-proxy, port and addr', { timeout: 20000 }, async (t) => {
   await firstCheck(one(9, '', `check inter 1s addr 127.0.0.1 port ${other.port} send-proxy`));
   t.equal(other.got[1]!.length, 0, 'send-proxy is not implied for checks sent to port/addr');
 });
+
+t.test('agent words drive drain, maint, down and up, word for word as haproxy 2.6.12', { timeout: 20000 }, async (t) => {
+  const srvSock = await fake(() => undefined);
+  let word = '';
+  const agent = await fake((s) => { s.end(`${word}\n`); });
+  t.teardown(() => closeAll(srvSock, agent));
+  const r = await rig(`${HEAD}backend b\n  option log-health-checks\n  server s 127.0.0.1:${srvSock.port} check inter 10s weight 10 agent-check agent-port ${agent.port} agent-inter 1s\n`);
+  t.teardown(() => r.stop());
+  await r.step(0);
+  const seen: string[][] = [];
+  for (const w of ['50%', 'drain', 'down #gone away', 'up ready', 'maint', 'ready 100%', 'stopped', 'fail #x', 'up']) {
+    word = w;
+    const n = r.events.length;
+    await r.step(r.clock.pending()[0]!);
+    await r.step(0);
+    seen.push(r.lines().slice(n).map(nodur));
+  }
+  t.same(seen, [
+    [],
+    ['Server b/s enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'backend b has no server available!'],
+    ['Agent check for server b/s failed, reason: Layer7 wrong status, code: 0, info: "via agent : down (gone away)", check duration: Nms, status: 0/1 DOWN.',
+      'Server b/s is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+      'Server b/s remains in forced drain mode.'],
+    ['Server b/s is DOWN (leaving forced drain).',
+      'Agent check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "via agent : up", check duration: Nms, status: 1/1 UP.',
+      'Server b/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.'],
+    ['Server b/s is going DOWN for maintenance. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.', 'backend b has no server available!'],
+    ['Server b/s is UP/READY (leaving forced maintenance).',
+      'Health check for server b/s succeeded, reason: Layer4 check passed, check duration: Nms, status: 3/3 UP.'],
+    ['Agent check for server b/s failed, reason: Layer7 wrong status, code: 0, info: "via agent : stopped", check duration: Nms, status: 0/1 DOWN.',
+      'Server b/s is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.', 'backend b has no server available!'],
+    [],
+    ['Agent check for server b/s succeeded, reason: Layer7 check passed, code: 0, info: "via agent : up", check duration: Nms, status: 1/1 UP.',
+      'Server b/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.'],
+  ]);
+});
