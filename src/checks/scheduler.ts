@@ -112,7 +112,7 @@ export class CheckScheduler {
   private readonly node: string;
   private readonly random: () => number;
   readonly tasks: Task[] = [];
-  private readonly runners = new Map<BackendRuntime, Runner>();
+  private readonly runners = new Map<ServerRuntime, Runner>();
   private readonly ss = new Map<ServerRuntime, { start: number; timer: unknown }>();
   private readonly errs = new Map<ServerRuntime, number>();
   /** servers that `track` a server, in declaration order */
@@ -264,9 +264,10 @@ export class CheckScheduler {
     return { clock: this.clock, target: this.target(t), deadlines: checkDeadlines(t.be.conf, iv), sendProxy, proxyV2: c.sendProxyV2, live: this.live };
   }
 
-  private runner(be: BackendRuntime, sendProxy: boolean): Runner {
-    let r = this.runners.get(be);
-    if (!r) { r = compile(be.conf, sendProxy); this.runners.set(be, r); }
+  /** The compiled check of a server (its backend's type, its own PROXY header setting). */
+  private runner(srv: ServerRuntime, be: BackendRuntime, sendProxy: boolean): Runner {
+    let r = this.runners.get(srv);
+    if (!r) { r = compile(be.conf, sendProxy); this.runners.set(srv, r); }
     return r;
   }
 
@@ -283,7 +284,7 @@ export class CheckScheduler {
       this.applyAgent(t, out.result, out.words);
       return;
     }
-    const r = this.runner(t.be, ctx.sendProxy);
+    const r = this.runner(t.srv, t.be, ctx.sendProxy);
     const res = r.type === 'http'
       ? await runHttp(ctx, r.plan, () => this.stateHeader(t))
       : await runSteps(ctx, r.steps(this.clock.now()), r.okInfo);

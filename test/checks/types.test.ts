@@ -324,6 +324,14 @@ t.test('check-send-proxy, port and addr', { timeout: 20000 }, async (t) => {
   // send-proxy-v2 servers get the bare LOCAL command on checks (captured from 2.6.12)
   await firstCheck(one(s.port, '', 'check inter 1s send-proxy-v2'));
   t.equal((await received(s, 1)).toString('hex'), '0d0a0d0a000d0a515549540a20000000');
+  // per server, even in one backend
+  const h = await fake(replyAfter('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  t.teardown(() => h.close());
+  const mixed = await rig(`${HEAD}backend b\n  option httpchk\n  server p 127.0.0.1:${h.port} check inter 1s check-send-proxy\n  server q 127.0.0.1:${h.port} check inter 1s\n`);
+  await mixed.step(0); await mixed.step(500);
+  mixed.stop();
+  t.match((await received(h, 0)).toString(), /^PROXY TCP4 [^\r]*\r\nOPTIONS \/ HTTP\/1\.0\r\n\r\n$/);
+  t.equal((await received(h, 1)).toString(), 'OPTIONS / HTTP/1.0\r\n\r\n');
   await firstCheck(one(s.port, '', `check inter 1s port ${other.port}`));
   t.equal(other.conns, 1, 'port sends the check elsewhere');
   await firstCheck(one(9, '', `check inter 1s addr 127.0.0.1 port ${other.port} send-proxy`));
