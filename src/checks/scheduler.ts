@@ -54,7 +54,7 @@ interface Task {
 
 /** What a backend's check type compiles to (once per backend). */
 type Runner =
-  | { type: 'steps'; steps: (now: number) => Step[]; okInfo?: string }
+  | { type: 'steps'; steps: (now: number) => Step[] }
   | { type: 'http'; plan: HttpPlan };
 
 /** Check features lb does not run; start-up refuses them rather than pretend. */
@@ -135,7 +135,7 @@ export class CheckScheduler {
         if (c.check) {
           srv.check = newCheckState(c.rise, c.fall, c.rise);
           this.tasks.push({ kind: 'check', srv, be, state: srv.check, timer: undefined, expire: 0, running: undefined });
-          if (c.observe === 'layer4' || c.observe === 'layer7') this.observe(srv, be, c.observe === 'layer7');
+          if (c.observe === 'layer4' || c.observe === 'layer7') this.observe(srv, c.observe === 'layer7');
         }
         if (c.track !== undefined) this.pendingTracks.push({ srv, be });
         if (c.agentCheck && c.agentPort) {
@@ -287,7 +287,7 @@ export class CheckScheduler {
     const r = this.runner(t.srv, t.be, ctx.sendProxy);
     const res = r.type === 'http'
       ? await runHttp(ctx, r.plan, () => this.stateHeader(t))
-      : await runSteps(ctx, r.steps(this.clock.now()), r.okInfo);
+      : await runSteps(ctx, r.steps(this.clock.now()));
     if (this.stopped) return;
     this.apply(t, res);
   }
@@ -508,7 +508,7 @@ export class CheckScheduler {
 
   // --- passive checks (observe) ---------------------------------------------
 
-  private observe(srv: ServerRuntime, be: BackendRuntime, l7: boolean): void {
+  private observe(srv: ServerRuntime, l7: boolean): void {
     const limit = srv.conf.errorLimit;
     srv.observeL7 = l7;
     srv.observe = (error) => {
@@ -516,11 +516,11 @@ export class CheckScheduler {
       const n = (this.errs.get(srv) ?? 0) + 1;
       if (n < limit) { this.errs.set(srv, n); return; }
       this.errs.set(srv, 0);
-      this.onError(srv, be, n, error);
+      this.onError(srv, n, error);
     };
   }
 
-  private onError(srv: ServerRuntime, be: BackendRuntime, n: number, error: string): void {
+  private onError(srv: ServerRuntime, n: number, error: string): void {
     const t = this.tasks.find((x) => x.srv === srv && x.kind === 'check');
     if (!t || this.stopped) return;
     const c = srv.conf;
@@ -539,7 +539,6 @@ export class CheckScheduler {
         this.apply(t, r);
         break;
     }
-    void be;
     this.soon(t, fast);
   }
 }

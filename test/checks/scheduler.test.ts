@@ -4,7 +4,6 @@
  * the same scenario), and what state changes do to traffic.
  */
 import t from 'tap';
-import { connect } from 'node:net';
 import { fake, replyAfter, rig, nodur, type Fake } from './harness.js';
 import { slowstartEweight } from '../../src/lb/index.js';
 
@@ -258,7 +257,6 @@ t.test('stop() ends every timer', async (t) => {
   const r = await rig(`${HEAD}backend b\n  server s 127.0.0.1:${f.port} check inter 500\n`);
   r.stop();
   t.same(r.clock.pending(), []);
-  void connect;
 });
 
 t.test('track: followers take the tracked server\'s state, as haproxy 2.6.12 words it', async (t) => {
