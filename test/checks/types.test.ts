@@ -373,3 +373,18 @@ t.test('agent words drive drain, maint, down and up, word for word as haproxy 2.
       'Server b/s is UP. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.'],
   ]);
 });
+
+t.test('a server on a unix socket is checked on that socket', { timeout: 20000 }, async (t) => {
+  const { createServer } = await import('node:net');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const path = join(mkdtempSync(join(tmpdir(), 'lbck-')), 's.sock');
+  let got = '';
+  const srv = createServer((s) => { s.on('data', (d) => { got += d; s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); }); });
+  await new Promise<void>((r) => srv.listen(path, r));
+  t.teardown(() => new Promise<void>((r) => srv.close(() => r())));
+  const a = await firstCheck(`${HEAD}backend b\n  option httpchk GET /u\n  server s unix@${path} check inter 1s\n`);
+  t.equal(a.st.status, 'L7OK');
+  t.equal(got, 'GET /u HTTP/1.0\r\n\r\n');
+});
