@@ -10,6 +10,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { ServerRuntime } from './server-runtime.js';
 import { upstreamOnread } from '../proxy/reader.js';
+import { proxyHeader } from '../proxy/proxy-protocol.js';
 import { initServerParams } from './server.js';
 import { newCounters, type Counters } from '../stats/counters.js';
 import { createBalancer, isFull, type Balancer, type PickContext } from '../lb/index.js';
@@ -266,7 +267,7 @@ export class BackendRuntime {
 
   /** Return a healthy upstream connection to the pool. */
   putIdle(srv: ServerRuntime, sock: Socket): void {
-    if (!srv.usable || sock.destroyed || srv.idle.length >= 64) { sock.destroy(); return; }
+    if (!srv.usable || sock.destroyed || srv.idle.length >= 64 || srv.conf.sendProxy || srv.conf.sendProxyV2) { sock.destroy(); return; }
     srv.idle.push(sock);
   }
 
@@ -274,21 +275,27 @@ export class BackendRuntime {
    * Open a connection to an assigned server with HAProxy's retry rules:
    * a failed attempt is retried on the same server after
    * min(timeout connect, 1s); with `option redispatch` the last retry (or
-   * every Nth) goes to another server at once. `dstPort` resolves servers
-   * without a port. The callback runs once; on failure `srv` is released.
+   * every Nth) goes to another server at once. The client connection gives
+   * the port for servers without one and the addresses of a PROXY header
+   * (`send-proxy`, `send-proxy-v2`: such connections are never shared, so
+   * never taken from or given to the idle pool). The callback runs once; on
+   * failure `srv` is released.
    */
-  connect(srv: ServerRuntime, ctx: PickContext, dstPort: number, allowIdle: boolean,
+  connect(srv: ServerRuntime, ctx: PickContext, client: Socket, allowIdle: boolean,
     cb: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void): void {
+    const dstPort = client.localPort ?? 0;
     let retriesLeft = this.retries;
     let retries = 0;
     let redispatched = false;
     const attempt = (s: ServerRuntime): void => {
-      if (allowIdle) {
+      const pp = s.conf.sendProxyV2 ? 2 : s.conf.sendProxy ? 1 : 0;
+      if (allowIdle && pp === 0) {
         const idle = this.takeIdle(s);
         if (idle) { if (s.sockets) track(s, idle); cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
       }
       this.open(s, dstPort, (sock) => {
         if (sock) {
+          if (pp !== 0) sock.write(proxyHeader(client, pp === 2));
           if (s.observe && !s.observeL7) s.observe(undefined);
           if (s.sockets) track(s, sock);
           cb(undefined, { srv: s, sock, reused: false, retries, redispatched });

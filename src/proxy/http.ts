@@ -306,7 +306,7 @@ class HttpSession implements PickContext, UpOwner {
     this.srv = srv;
     // reuse an idle connection only when the request can be replayed
     const safe = this.reqDone;
-    this.be!.connect(srv, this, this.cli.localPort ?? 0, safe, this.onConnected);
+    this.be!.connect(srv, this, this.cli, safe, this.onConnected);
   }
 
   private connected(err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome): void {
@@ -585,7 +585,7 @@ class HttpSession implements PickContext, UpOwner {
         this.dropUpstream(false);
         this.retrying = false;
         this.st = St.Connecting;
-        this.be!.connect(this.srv!, this, this.cli.localPort ?? 0, false, this.onConnected);
+        this.be!.connect(this.srv!, this, this.cli, false, this.onConnected);
         return;
       }
       const m = this.req!.method;

@@ -46,7 +46,7 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
     if (closed) { if (assigned) target.release(assigned); return; }
     if (!assigned) { finish(); return; }
     srv = assigned;
-    target.connect(assigned, ctx, cli.localPort ?? 0, false, (err, out) => {
+    target.connect(assigned, ctx, cli, false, (err, out) => {
       if (err || !out) { srv = undefined; finish(); return; }
       srv = out.srv;
       if (closed) { out.sock.destroy(); return; }
