@@ -19,6 +19,8 @@ import { compileForwardFor, type ForwardFor } from '../proxy/headers.js';
 import { ProxyRuleSet } from '../proxy/ruleset.js';
 
 export type AssignFailure = 'no-server' | 'queue-timeout' | 'queue-full';
+/** why connecting failed after the retries: refused/reset, or `timeout connect` expired (logs: SC / sC) */
+export type ConnectFailure = 'connect' | 'connect-timeout';
 
 export interface Waiter {
   ctx: PickContext;
@@ -82,6 +84,11 @@ export class BackendRuntime {
    * Not a server of the backend: no stats row, no checks.
    */
   readonly dispatchSrv: ServerRuntime | undefined;
+  /** requests/connections handed to this backend, served or not (HAProxy's cumulated BE conns) */
+  cumConn = 0;
+  /** where the last request that had to wait was queued (logs: %sq / %bq) */
+  lastQueuedSrv: ServerRuntime | undefined;
+  lastQueuePos = 0;
 
   constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
@@ -139,6 +146,7 @@ export class BackendRuntime {
    * (redispatch).
    */
   assign(ctx: PickContext, cb: Waiter['cb'], exclude?: ServerRuntime): void {
+    if (exclude === undefined) this.cumConn++;
     const d = this.dispatchSrv;
     if (d) { d.served++; cb(d); return; }
     ctx.avoid = exclude;
@@ -163,6 +171,8 @@ export class BackendRuntime {
       c.qcur = this.queue.length;
       if (c.qcur > c.qmax) c.qmax = c.qcur;
     }
+    this.lastQueuedSrv = onServer;
+    this.lastQueuePos = onServer ? onServer.queued : this.queue.length;
   }
 
   private take(srv: ServerRuntime): void {
@@ -282,7 +292,7 @@ export class BackendRuntime {
    * failure `srv` is released.
    */
   connect(srv: ServerRuntime, ctx: PickContext, client: Socket, allowIdle: boolean,
-    cb: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void): void {
+    cb: (err: AssignFailure | ConnectFailure | undefined, out?: ConnectOutcome) => void): void {
     const dstPort = client.localPort ?? 0;
     let retriesLeft = this.retries;
     let retries = 0;
@@ -293,7 +303,7 @@ export class BackendRuntime {
         const idle = this.takeIdle(s);
         if (idle) { if (s.sockets) track(s, idle); cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
       }
-      this.open(s, dstPort, (sock) => {
+      this.open(s, dstPort, (sock, timedOut) => {
         if (sock) {
           if (pp !== 0) sock.write(proxyHeader(client, pp === 2));
           if (s.observe && !s.observeL7) s.observe(undefined);
@@ -304,7 +314,7 @@ export class BackendRuntime {
         if (s.observe) s.observe('L4 unsuccessful connection');
         s.counters.econ++;
         this.counters.econ++;
-        if (retriesLeft <= 0) { this.release(s); cb('connect'); return; }
+        if (retriesLeft <= 0) { this.release(s); cb(timedOut ? 'connect-timeout' : 'connect'); return; }
         retriesLeft--;
         retries++;
         s.counters.wretr++;
@@ -327,7 +337,7 @@ export class BackendRuntime {
   }
 
   /** One TCP connect bounded by `timeout connect`; cb(undefined) on failure. */
-  private open(srv: ServerRuntime, dstPort: number, cb: (sock: Socket | undefined) => void): void {
+  private open(srv: ServerRuntime, dstPort: number, cb: (sock: Socket | undefined, timedOut?: boolean) => void): void {
     const a = srv.address;
     let sock: Socket;
     if (a.family === 'unix' || a.family === 'abns') {
@@ -339,15 +349,15 @@ export class BackendRuntime {
       return;
     }
     let settled = false;
-    const done = (ok: boolean): void => {
+    const done = (ok: boolean, timedOut = false): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
       sock.removeListener('error', onError);
-      if (ok) { sock.setNoDelay(true); cb(sock); } else { sock.destroy(); cb(undefined); }
+      if (ok) { sock.setNoDelay(true); cb(sock); } else { sock.destroy(); cb(undefined, timedOut); }
     };
     const onError = (): void => done(false);
-    const timer = this.timeoutConnect > 0 ? setTimeout(() => done(false), this.timeoutConnect) : undefined;
+    const timer = this.timeoutConnect > 0 ? setTimeout(() => done(false, true), this.timeoutConnect) : undefined;
     sock.once('connect', () => done(true));
     sock.once('error', onError);
   }

@@ -106,7 +106,7 @@ async function run(o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Out
     if (!quiet) processAlerts(io, CLI_NOT_YET, o.later.map((f) => `lb: ${f} is not yet implemented.`));
     return 1;
   }
-  const served = await serve(o.files, loadOpts, quiet ? { out: () => undefined, err: () => undefined } : io);
+  const served = await serve(o.files, loadOpts, quiet ? { out: () => undefined, err: () => undefined } : io, true, { debug: o.raw['debug'] === true });
   if (typeof served === 'number') return served;
   return served.done;
 }

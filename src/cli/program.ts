@@ -50,7 +50,7 @@ export const FLAGS: readonly FlagRow[] = [
   { flag: '-dr', long: 'ignore-resolve-failures', arg: 'none', status: 'works', help: 'ignores server address resolution failures' },
   { flag: '-dW', long: 'zero-warning', arg: 'none', status: 'works', help: 'fails if any warning is emitted' },
   { flag: '-dD', long: 'diag', arg: 'none', status: 'works', help: 'diagnostic mode : warn about suspicious configuration statements' },
-  { flag: '-d', long: 'debug', arg: 'none', status: 'later', help: 'enters debug mode' },
+  { flag: '-d', long: 'debug', arg: 'none', status: 'works', help: 'enters debug mode' },
   { flag: '-db', long: 'foreground', arg: 'none', status: 'works', help: 'only disables background mode' },
   { flag: '-D', long: 'daemon', arg: 'none', status: 'later', help: 'goes daemon' },
   { flag: '-W', long: 'master-worker', arg: 'none', status: 'later', help: 'master-worker mode' },

@@ -174,6 +174,17 @@ const rows: KeywordRow[] = [
     },
   },
   {
+    // lb's own: access lines as JSON objects (one per line), built by pino
+    name: 'option jsonlog',
+    sections: 'dfbl',
+    negatable: true,
+    parse: (a, c, neg) => {
+      if (a.length > 0) throw new ConfigError(`'option jsonlog' cannot handle unexpected argument '${a[0]}'.`);
+      if (ignoredInBackend(c, 'option jsonlog')) return;
+      p(c).flags['jsonlog'] = !neg;
+    },
+  },
+  {
     name: 'option tcplog',
     sections: 'dfbl',
     parse: (a, c) => {

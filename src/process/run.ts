@@ -16,6 +16,8 @@ import { errnoText } from '../config/reader.js';
 import type { Model, Proxy } from '../config/model.js';
 import { CheckScheduler, unsupportedChecks } from '../checks/scheduler.js';
 import { hostname } from 'node:os';
+import { LogRuntime } from '../log/runtime.js';
+import { proc } from '../log/record.js';
 
 export interface Runtime {
   readonly model: Model;
@@ -27,6 +29,10 @@ export interface Runtime {
   softStop(): Promise<void>;
   /** close everything now */
   hardStop(): void;
+  /** log targets, access loggers, process events */
+  readonly logs: LogRuntime;
+  /** HAProxy's "Proxy x stopped (cumulated conns: ...)" messages, after a soft stop */
+  stopped(err: (line: string) => void): void;
 }
 
 export interface RunIo {
@@ -34,7 +40,7 @@ export interface RunIo {
 }
 
 /** Build and bind. Rejects (after printing HAProxy's alerts) if a listener fails. */
-export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
+export async function startRuntime(model: Model, io: RunIo, opts: { debug?: boolean } = {}): Promise<Runtime> {
   const backends = new Map<string, BackendRuntime>();
   const defaultsOf = (p: Proxy): Proxy | undefined => (p.from ? model.defaults.find((d) => d.name === p.from) : undefined);
   for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p, defaultsOf(p)));
@@ -50,6 +56,17 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
     for (const u of unsupported) io.err(`${levelPrefix('ALERT', process.pid)}config : ${u} (not implemented in lb yet).`);
     throw new Error('unsupported rules');
   }
+  let logs: LogRuntime;
+  try {
+    logs = new LogRuntime(model, opts);
+  } catch (e) {
+    io.err(`${levelPrefix('ALERT', process.pid)}config : ${(e as Error).message}.`);
+    throw e;
+  }
+  for (const fe of frontends) fe.log = logs.forFrontend(fe.name);
+  for (const n of logs.notes) io.err(`${levelPrefix('NOTICE', process.pid)}${n}`);
+  // stderr has its own sink (process/serve.ts); the syslog targets get them here
+  logs.routeEvents();
 
   const sockets = new Set<Socket>();
   // maxconn (global and per frontend): a connection over the limit is held
@@ -62,9 +79,20 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
     (globalMax > 0 && globalActive >= globalMax) || (fe.maxconn > 0 && (feActive.get(fe) ?? 0) >= fe.maxconn);
   const start = (fe: FrontendRuntime, sock: Socket, l: Listener): void => {
     globalActive++;
+    proc.actconn = globalActive;
     feActive.set(fe, (feActive.get(fe) ?? 0) + 1);
+    const r = fe.rules;
+    if (r.hasTcpRules) {
+      // tcp-request rules run at accept time (no payload inspection yet)
+      const v = r.tcpAccept(l4Context(sock, fe.name));
+      if (v !== undefined && v.kind !== 'allow') sock.destroy();
+    }
+    if (sock.destroyed) { /* rejected */ } else if (fe.conf.mode === 'http') httpSession(fe, sock, l);
+    else tcpSession(fe, sock, l);
+    // after the session's own listeners: its last log line still counts this connection (%ac)
     sock.once('close', () => {
       globalActive--;
+      proc.actconn = globalActive;
       feActive.set(fe, (feActive.get(fe) ?? 1) - 1);
       for (let i = 0; i < waiting.length; i++) {
         const w = waiting[i]!;
@@ -75,14 +103,6 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
         break;
       }
     });
-    const r = fe.rules;
-    if (r.hasTcpRules) {
-      // tcp-request rules run at accept time (no payload inspection yet)
-      const v = r.tcpAccept(l4Context(sock, fe.name));
-      if (v !== undefined && v.kind !== 'allow') { sock.destroy(); return; }
-    }
-    if (fe.conf.mode === 'http') httpSession(fe, sock, l);
-    else tcpSession(fe, sock, l);
   };
   const onConnection = (fe: FrontendRuntime) => (sock: Socket, l: Listener): void => {
     sockets.add(sock);
@@ -115,13 +135,23 @@ export async function startRuntime(model: Model, io: RunIo): Promise<Runtime> {
   if (failed) {
     io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
     await closeListeners();
+    await logs.close();
     throw new Error('bind failed');
   }
   // checks start once the listeners are up, as in HAProxy
   const checks = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
   checks.start();
   return {
-    model, frontends, backends, checks,
+    model, frontends, backends, checks, logs,
+    stopped(err) {
+      // HAProxy's order: proxies in declaration order, each with its cumulated connections
+      for (const p of model.proxies) {
+        if (p.disabled) continue;
+        const fe = frontends.find((f) => f.conf === p);
+        const be = backends.get(p.name);
+        logs.proxyStopped(p.name, fe ? fe.counters.stot : 0, be ? be.cumConn : 0, err);
+      }
+    },
     async softStop() {
       checks.stop();
       const closing = closeListeners();

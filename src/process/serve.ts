@@ -34,7 +34,7 @@ export interface Served {
   done: Promise<number>;
 }
 
-export async function serve(paths: readonly string[], opts: LoadOptions, io: Output, installSignals = true): Promise<Served | number> {
+export async function serve(paths: readonly string[], opts: LoadOptions, io: Output, installSignals = true, run: { debug?: boolean } = {}): Promise<Served | number> {
   const res = loadConfig(paths, opts);
   if (!res.model) {
     printDiagnostics(res.diag, io);
@@ -52,7 +52,7 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
   const offEvents = onProcessEvent((e) => io.err(stderrLine(e)));
   let runtime: Runtime;
   try {
-    runtime = await startRuntime(model, io);
+    runtime = await startRuntime(model, io, run);
   } catch {
     offEvents();
     return 1;
@@ -65,13 +65,17 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
     process.on('uncaughtException', (e) => {
       io.err(`${levelPrefix('ALERT', process.pid)}[haproxy.main()] internal error, the session involved was dropped: ${(e as Error).stack ?? String(e)}`);
     });
-    const hard = (): void => { runtime.hardStop(); resolveDone(0); };
+    const hard = (): void => { runtime.hardStop(); void runtime.logs.close().then(() => resolveDone(0)); };
     process.once('SIGINT', hard);
     process.once('SIGTERM', hard);
     process.once('SIGUSR1', () => {
       const limit = model.global.hardStopAfter;
       const timer = limit ? setTimeout(hard, limit) : undefined;
-      void runtime.softStop().then(() => { if (timer) clearTimeout(timer); resolveDone(0); });
+      void runtime.softStop().then(() => {
+        if (timer) clearTimeout(timer);
+        runtime.stopped(io.err);
+        void runtime.logs.close().then(() => resolveDone(0));
+      });
     });
   }
   return { runtime, done };

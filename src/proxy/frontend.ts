@@ -14,6 +14,7 @@ import { compileForwardFor, type ForwardFor } from './headers.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { Proxy } from '../config/model.js';
 import type { Listener } from './listener.js';
+import type { ProxyLogger } from '../log/runtime.js';
 
 interface Route {
   /** undefined = unconditional */
@@ -50,6 +51,8 @@ export class FrontendRuntime {
   readonly needsVars: boolean;
   /** `stats uri` of a stats-enabled proxy: intercepted, never forwarded */
   readonly statsUri: string | undefined;
+  /** the access logger; undefined when the frontend logs nowhere (sessions then skip logging) */
+  log: ProxyLogger | undefined;
 
   constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf, defaults?: Proxy) {
     this.name = conf.name;

@@ -19,12 +19,14 @@ import { forwardHeaders, forwardedForLine, clientAddress } from './headers.js';
 import { httpError, rawHttpError } from './errors.js';
 import type { FrontendRuntime } from './frontend.js';
 import type { Listener } from './listener.js';
-import type { BackendRuntime, AssignFailure, ConnectOutcome } from '../backend/backend.js';
+import type { BackendRuntime, AssignFailure, ConnectFailure, ConnectOutcome } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { HttpReqCtx, HttpResCtx } from '../rules/eval.js';
 import { monitorReply, httpReason } from '../rules/reply.js';
 import type { PickContext } from '../lb/index.js';
 import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
+import { LogRec, Cause, Phase, proc, htxHeadBytes, htxBytes, htxTrailerBytes } from '../log/record.js';
+import type { Verdict } from '../rules/reply.js';
 
 const EMPTY = Buffer.alloc(0);
 /** request bytes buffered while the server connection is being set up (tune.bufsize-like bound) */
@@ -133,7 +135,7 @@ class HttpSession implements PickContext, UpOwner {
   private requests = 0;
   private readonly limits: HeadLimits;
   private readonly onAssigned: (srv: ServerRuntime | undefined, why?: AssignFailure) => void;
-  private readonly onConnected: (err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome) => void;
+  private readonly onConnected: (err: AssignFailure | ConnectFailure | undefined, out?: ConnectOutcome) => void;
   private readonly onCliDrain: () => void;
 
   constructor(private readonly fe: FrontendRuntime, private readonly cli: Socket, private readonly l: Listener) {
@@ -146,11 +148,12 @@ class HttpSession implements PickContext, UpOwner {
     this.onCliDrain = () => { if (this.up && this.st !== St.Closed) this.up.resume(); };
     readInto(cli, (d) => { this.cliData(d); return this.keeps(d); });
     cli.on('end', () => this.cliEnd());
-    cli.on('error', () => this.close());
-    cli.on('close', () => this.close());
+    cli.on('error', () => this.cliGone());
+    cli.on('close', () => this.cliGone());
     cli.on('drain', this.onCliDrain);
     cli.setTimeout(fe.timeoutHttpRequest, () => this.cliTimeout());
     this.cliTimeoutMs = fe.timeoutHttpRequest;
+    if (fe.log !== undefined) this.logStart();
   }
 
   /**
@@ -180,6 +183,7 @@ class HttpSession implements PickContext, UpOwner {
   private cliData(d: Buffer): void {
     switch (this.st) {
       case St.Head:
+        if (this.lr !== undefined && this.lr.tRx < 0) this.lr.tRx = Date.now();
         this.inBuf = this.inBuf.length === 0 ? d : Buffer.concat([this.inBuf, d]);
         this.parseHead();
         return;
@@ -223,21 +227,29 @@ class HttpSession implements PickContext, UpOwner {
   private cliTimeout(): void {
     if (this.st === St.Head) {
       if (this.inBuf.length === 0 && this.requests > 0) { this.close(); return; } // keep-alive idle: silent
+      this.term(Cause.ClientTimeout);
       this.fail(408);
       return;
     }
-    if (this.st === St.Tunnel || !this.reqDone) this.close();
+    if (this.st === St.Tunnel || !this.reqDone) { this.term(Cause.ClientTimeout); this.close(); }
+  }
+
+  /** the client connection closed or failed */
+  private cliGone(): void {
+    if (this.st !== St.Closed) this.term(Cause.ClientAbort);
+    this.close();
   }
 
   private parseHead(): void {
     const buf = this.inBuf;
     const r = parseRequestHead(buf, 0, buf.length, this.limits);
     if (r === null) {
-      if (this.clientEnded) { if (buf.length > 0) this.fail(400); else this.endClient(); }
+      if (this.clientEnded) { if (buf.length > 0) { this.term(Cause.ClientAbort); this.fail(400); } else this.endClient(); }
       return;
     }
     if (r.kind === 'error') {
       this.fe.counters.ereq++;
+      this.term(Cause.Proxy);
       this.fail(r.status);
       return;
     }
@@ -259,6 +271,7 @@ class HttpSession implements PickContext, UpOwner {
       frontend: fe.name, nbsrv: fe.nbsrv, vars: fe.needsVars ? new Map() : NO_VARS,
     };
     this.ctx = ctx;
+    if (this.lr !== undefined) this.logRequest(req, ctx);
     this.closeAfter = req.connClose || (req.version === 10 && !req.connKeepAlive) || fe.httpClose || this.closeAfter;
     this.reqDone = req.framing !== 'length' && req.framing !== 'chunked';
     this.reqChunked = req.framing === 'chunked';
@@ -268,6 +281,7 @@ class HttpSession implements PickContext, UpOwner {
     if (mon !== undefined && (mon.startsWith('/') ? pathOf(req.target) === mon : req.target === mon)) {
       // answered before any http-request rule, never logged (reference §2.15)
       this.cli.pause();
+      if (this.lr !== undefined) this.lr.tEnd = 0; // never logged
       this.localReply(monitorReply(fe.rules.monitorFail?.(ctx) === true, this.closeAfter || !this.reqDone), 200);
       return;
     }
@@ -280,6 +294,7 @@ class HttpSession implements PickContext, UpOwner {
     if (fe.statsUri !== undefined && req.target.startsWith(fe.statsUri)) {
       // the stats page is not built yet: never forward its requests to a server
       this.cli.pause();
+      this.term(Cause.Local);
       this.fail(501);
       return;
     }
@@ -287,6 +302,7 @@ class HttpSession implements PickContext, UpOwner {
     if (!be) { this.fail(503); return; }
     this.be = be;
     ctx.backend = be.name;
+    if (this.lr !== undefined) { this.lr.be = be.name; this.lr.beCounters = be.counters; }
     if (be.conf !== fe.conf) {
       const bv = be.rules.request(ctx);
       if (bv !== undefined) { this.cli.pause(); this.intercept(bv); return; }
@@ -295,6 +311,10 @@ class HttpSession implements PickContext, UpOwner {
     // the client is not paused: pipelined bytes and early body are buffered (bounded)
     this.pendingBody = rest;
     be.assign(this, this.onAssigned);
+    // still waiting: HAProxy logs the queue length with this request in it
+    if (this.lr !== undefined && this.srv === undefined && this.st === St.Connecting) {
+      if (be.lastQueuedSrv) this.lr.srvQueue = be.lastQueuePos; else this.lr.beQueue = be.lastQueuePos;
+    }
   }
 
   /** request body bytes received before the server connection was ready */
@@ -302,16 +322,29 @@ class HttpSession implements PickContext, UpOwner {
 
   private assigned(srv: ServerRuntime | undefined, why?: AssignFailure): void {
     if (this.st === St.Closed) { if (srv) this.be!.release(srv); return; }
-    if (!srv) { this.fail(503, why); return; }
+    if (!srv) {
+      // no usable server: HAProxy logs SC with no queue time; a queue timeout is sQ
+      if (why === 'no-server') this.term(Cause.ServerAbort, Phase.Connect);
+      else { if (this.lr !== undefined) this.lr.tQueue = Date.now(); this.term(Cause.ServerTimeout); }
+      this.fail(503, why);
+      return;
+    }
+    if (this.lr !== undefined) this.lr.tQueue = Date.now();
     this.srv = srv;
     // reuse an idle connection only when the request can be replayed
     const safe = this.reqDone;
     this.be!.connect(srv, this, this.cli, safe, this.onConnected);
   }
 
-  private connected(err: AssignFailure | 'connect' | undefined, out?: ConnectOutcome): void {
-    if (err || !out) { this.srv = undefined; this.fail(503, err); return; }
+  private connected(err: AssignFailure | ConnectFailure | undefined, out?: ConnectOutcome): void {
+    if (err || !out) {
+      if (this.lr !== undefined) this.logConnectFailed(err);
+      this.srv = undefined;
+      this.fail(503, err);
+      return;
+    }
     this.srv = out.srv;
+    if (this.lr !== undefined) this.logConnected(out);
     if (this.st === St.Closed) { out.sock.destroy(); this.be!.release(out.srv); this.srv = undefined; return; }
     const up = out.sock;
     this.up = up;
@@ -431,6 +464,7 @@ class HttpSession implements PickContext, UpOwner {
         if (this.srv!.observeL7) this.srv!.observe!('Invalid http response (headers)');
         this.srv!.counters.eresp++;
         this.be!.counters.eresp++;
+        this.term(Cause.Proxy);
         this.upClose = true;
         this.fail(502);
         return;
@@ -451,6 +485,7 @@ class HttpSession implements PickContext, UpOwner {
   private startResponse(res: ResponseHead, rest: Buffer): void {
     this.res = res;
     this.upBuf = EMPTY;
+    if (this.lr !== undefined) { this.lr.tRes = Date.now(); this.lr.status = res.status; this.lr.resHeaders = res.rawHeaders; }
     const srv = this.srv!;
     if (srv.observeL7) {
       // observe layer7: 100-499, 501 and 505 are good answers (reference §4.5)
@@ -485,7 +520,7 @@ class HttpSession implements PickContext, UpOwner {
       rctx.status = res.status;
       rctx.resHeaders = res.rawHeaders;
       const v = beRules.response(rctx) ?? feRules?.response(rctx);
-      if (v !== undefined) { this.upClose = true; this.intercept(v); return; }
+      if (v !== undefined) { this.upClose = true; this.res = undefined; this.intercept(v); return; }
       resHeaders = rctx.resHeaders;
       if (rctx.status !== res.status) { res.status = rctx.status; res.reason = rctx.reason ?? httpReason(rctx.status); }
     }
@@ -496,6 +531,7 @@ class HttpSession implements PickContext, UpOwner {
     else if (res.version === 10) extra += CONNECTION_KEEP_ALIVE;
     const text = responseHeadText(res.version, res.status, res.reason, forwardHeaders(resHeaders, false), extra);
     const cli = this.cli;
+    if (this.lr !== undefined) this.logResponse(res, resHeaders, text.length, res.framing === 'length' ? Math.min(res.length, rest.length) : res.framing === 'none' ? 0 : rest.length);
     this.fe.counters.bout += text.length; // latin1: one byte per character
     if (res.framing === 'none') { cli.write(text, 'latin1'); this.resDone = true; this.responseComplete(rest); return; }
     if (res.framing === 'length' && rest.length > 0 && rest.length <= SMALL_BODY) {
@@ -534,13 +570,21 @@ class HttpSession implements PickContext, UpOwner {
       let pos = from;
       while (pos < d.length) {
         pos = dec.advance(d, pos, d.length);
-        if (dec.error) { this.upClose = true; this.close(); return; }
+        if (dec.error) { this.upClose = true; this.term(Cause.Proxy); this.close(); return; }
         if (dec.dataEnd > dec.dataStart) {
-          cli.write(chunkHeader(dec.dataEnd - dec.dataStart));
+          const h = chunkHeader(dec.dataEnd - dec.dataStart);
+          cli.write(h);
           cli.write(d.subarray(dec.dataStart, dec.dataEnd));
           cli.write('\r\n');
+          if (this.lr !== undefined) this.lr.outFrame += h.length + 2; // %B counts data, not framing
         }
-        if (dec.done) { cli.write(lastChunk(dec.trailers)); this.resDone = true; break; }
+        if (dec.done) {
+          const last = lastChunk(dec.trailers);
+          cli.write(last);
+          if (this.lr !== undefined) this.lr.outFrame += last.length - htxTrailerBytes(dec.trailers);
+          this.resDone = true;
+          break;
+        }
       }
       this.fe.counters.bout += pos - from;
       if (this.resDone) rest = d.subarray(pos);
@@ -604,11 +648,13 @@ class HttpSession implements PickContext, UpOwner {
       this.srv!.counters.srvAbrt++;
       this.be!.counters.srvAbrt++;
       this.upClose = true;
+      this.term(Cause.ServerAbort);
       this.fail(502);
       return;
     }
     // response started: cut the client connection, as HAProxy does
     this.upClose = true;
+    this.term(Cause.ServerAbort);
     this.close();
   }
 
@@ -619,6 +665,7 @@ class HttpSession implements PickContext, UpOwner {
   upTimeout(): void {
     if (this.st === St.Tunnel) { this.close(); return; }
     this.upClose = true;
+    this.term(Cause.ServerTimeout);
     if (this.res === undefined) { this.fail(504); return; }
     this.close();
   }
@@ -626,6 +673,7 @@ class HttpSession implements PickContext, UpOwner {
   /** Both the request and the response are complete. */
   private finishExchange(): void {
     this.dropUpstream(!this.upClose);
+    if (this.lr !== undefined) this.logTxn();
     this.req = undefined;
     this.res = undefined;
     this.ctx = undefined;
@@ -681,7 +729,10 @@ class HttpSession implements PickContext, UpOwner {
     const raw = status === 400 || status === 408 || status === 422;
     const close = raw || this.closeAfter || !this.reqDone;
     countStatus(this.fe.counters, status);
-    this.cli.write(raw ? rawHttpError(status) : httpError(status, close));
+    const page = raw ? rawHttpError(status) : httpError(status, close);
+    this.cli.write(page);
+    // HAProxy logs its parse-stage pages (400, 408) with 0 bytes
+    if (this.lr !== undefined) { this.lr.status = status; this.lr.outFixed = raw ? 0 : htxBytes(httpError(status)); this.logTxn(); }
     if (close) { this.endClient(); return; }
     this.afterLocalReply();
   }
@@ -690,6 +741,7 @@ class HttpSession implements PickContext, UpOwner {
   private intercept(v: unknown): void {
     if (this.up || this.srv) this.dropUpstream(false);
     const out = this.fe.renderVerdict(v, this.closeAfter || !this.reqDone);
+    if (this.lr !== undefined) this.logVerdict(v as Verdict);
     if (out === undefined) { this.close(); return; }
     this.fe.counters.intercepted++;
     this.localReply(out.bytes, out.status);
@@ -698,6 +750,7 @@ class HttpSession implements PickContext, UpOwner {
   private localReply(bytes: string | Buffer, status: number): void {
     this.cli.write(bytes);
     countStatus(this.fe.counters, status);
+    if (this.lr !== undefined) { this.lr.status = status; this.lr.outFixed = htxBytes(bytes); this.logTxn(); }
     if (this.closeAfter || !this.reqDone) { this.endClient(); return; }
     this.afterLocalReply();
   }
@@ -730,7 +783,122 @@ class HttpSession implements PickContext, UpOwner {
     if (this.finalized) return;
     this.finalized = true;
     if (this.up || this.srv) this.dropUpstream(false);
+    if (this.lr !== undefined) this.logLast();
     sessionEnd(this.fe.counters);
     void this.l;
+  }
+
+  // ---------------------------------------------------------------- logging
+  // Only when the frontend logs (this.lr set at accept); the hot path above
+  // does a few `this.lr !== undefined` tests and Date.now() calls.
+
+  /** the log record of the current transaction; undefined = the frontend does not log */
+  private lr: LogRec | undefined;
+
+  private logStart(): void {
+    const lr = new LogRec();
+    const cli = this.cli;
+    lr.ci = this.clientIp;
+    lr.cp = cli.remotePort ?? 0;
+    lr.fi = clientAddress(cli.localAddress ?? '');
+    lr.fp = cli.localPort ?? 0;
+    lr.feCounters = this.fe.counters;
+    lr.tAccept = Date.now();
+    this.lr = lr;
+    const lg = this.fe.log!;
+    if (lg.connectLine) lg.connect(lr.ci, lr.cp, lr.fi, lr.fp);
+  }
+
+  private logRequest(req: RequestHead, ctx: HttpReqCtx): void {
+    const lr = this.lr!;
+    lr.tHead = Date.now();
+    if (lr.tRx < 0) lr.tRx = lr.tHead;
+    lr.method = req.method;
+    lr.uri = req.target;
+    lr.version = req.version;
+    lr.ctx = ctx;
+    lr.reqId = proc.reqSeq++;
+  }
+
+  private logConnectFailed(err: string | undefined): void {
+    const lr = this.lr!;
+    lr.srv = this.srv?.name ?? '';
+    lr.tQueue = lr.tQueue < 0 ? Date.now() : lr.tQueue;
+    this.term(err === 'connect-timeout' ? Cause.ServerTimeout : Cause.ServerAbort);
+  }
+
+  private logConnected(out: ConnectOutcome): void {
+    const lr = this.lr!;
+    lr.tConn = Date.now();
+    lr.srv = out.srv.name;
+    lr.srvCounters = out.srv.counters;
+    lr.si = out.srv.host ?? '';
+    lr.sp = out.sock.remotePort ?? 0;
+    lr.retries = out.retries;
+    lr.redispatched = out.redispatched;
+  }
+
+  private logVerdict(v: Verdict): void {
+    const k = v.kind;
+    this.term(k === 'deny' || k === 'tarpit' || k === 'reject' || k === 'silent-drop' ? Cause.Proxy : Cause.Local);
+  }
+
+  /** The session state letter HAProxy logs with a termination cause. */
+  private phaseNow(): Phase {
+    switch (this.st) {
+      case St.Head: return Phase.Request;
+      case St.Connecting: return this.srv === undefined ? Phase.Queue : Phase.Connect;
+      // a request body still flowing is the data phase too
+      case St.Exchange: return this.res === undefined ? (this.reqDone ? Phase.Headers : Phase.Data) : this.resDone ? Phase.Last : Phase.Data;
+      case St.Tunnel: return Phase.Data;
+      default: return this.req === undefined ? Phase.Request : this.res === undefined ? Phase.Headers : Phase.Data;
+    }
+  }
+
+  private term(c: Cause, phase?: Phase): void {
+    const lr = this.lr;
+    if (lr !== undefined) lr.end(c, phase ?? this.phaseNow());
+  }
+
+  /** Response headers are about to be written (`wire` bytes): count them as HAProxy does; logasap logs now. */
+  private logResponse(res: ResponseHead, headers: readonly string[], wire: number, inHand: number): void {
+    const lr = this.lr!;
+    lr.status = res.status;
+    lr.outHead = htxHeadBytes(res.reason, headers);
+    lr.outBody = this.cli.bytesWritten + wire;
+    if (!this.fe.log!.logasap) return;
+    lr.asap = true;
+    lr.tEnd = Date.now();
+    lr.bytesOut = lr.outHead + inHand; // HAProxy forwards what came with the headers before logging
+    lr.bytesIn = this.cli.bytesRead - lr.inBase;
+    this.fe.log!.log(lr);
+  }
+
+  /** The transaction ended (response sent, error page, local reply): log it, start the next record. */
+  private logTxn(): void {
+    const lr = this.lr!;
+    if (lr.tEnd < 0) {
+      lr.tEnd = Date.now();
+      lr.bytesOut = lr.outFixed >= 0 ? lr.outFixed : lr.tRes >= 0 ? lr.outHead + Math.max(0, this.cli.bytesWritten - lr.outBody - lr.outFrame) : 0;
+      lr.bytesIn = this.cli.bytesRead - lr.inBase;
+      if (lr.srvCounters === undefined && this.srv) lr.srvCounters = this.srv.counters;
+      lr.logged++;
+      this.fe.log!.log(lr);
+    }
+    lr.nextTxn(Date.now());
+    lr.inBase = this.cli.bytesRead;
+  }
+
+  /** The connection ends: log the transaction in progress, if any (an idle keep-alive close logs nothing). */
+  private logLast(): void {
+    const lr = this.lr!;
+    if (lr.tEnd >= 0) return;
+    if (lr.tRx < 0 && (this.requests > 0 || lr.logged > 0)) return;
+    if (lr.tRx < 0 || lr.method === '') {
+      // closed before a complete request: HAProxy's <BADREQ> line
+      lr.end(Cause.ClientAbort, Phase.Request);
+      if (lr.status < 0) lr.status = 400;
+    }
+    this.logTxn();
   }
 }

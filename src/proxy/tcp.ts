@@ -6,12 +6,15 @@
  */
 import type { Socket } from 'node:net';
 import type { FrontendRuntime } from './frontend.js';
+import { l4Context } from './frontend.js';
 import type { Listener } from './listener.js';
 import { sessionEnd, sessionStart } from '../stats/counters.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { PickContext } from '../lb/index.js';
 import { readInto, setReader } from './reader.js';
+import { clientAddress } from './headers.js';
+import { LogRec, Cause, Phase, proc } from '../log/record.js';
 
 const noHeader = (): undefined => undefined;
 
@@ -22,42 +25,83 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
   let be: BackendRuntime | undefined;
   let srv: ServerRuntime | undefined;
   let up: Socket | undefined;
-  cli.on('error', () => finish());
-  cli.on('close', () => finish());
+  // the log record, only when the frontend logs
+  const lr = fe.log !== undefined ? tcpLogStart(fe, cli, now) : undefined;
+  /** the phase a termination cause is logged with */
+  const phase = (): Phase => (up ? Phase.Data : srv ? Phase.Connect : be ? Phase.Queue : Phase.Request);
+  const term = (c: Cause): void => { if (lr !== undefined) lr.end(c, phase()); };
+  cli.on('error', () => { term(Cause.ClientAbort); finish(); });
+  cli.on('close', () => { if (!up) term(Cause.ClientAbort); finish(); });
   const finish = (): void => {
     if (closed) return;
     closed = true;
     cli.destroy();
     fe.counters.bin += cli.bytesRead;
     fe.counters.bout += cli.bytesWritten;
-    sessionEnd(fe.counters);
     if (up) {
       up.destroy();
       if (srv) { srv.counters.bin += up.bytesWritten; srv.counters.bout += up.bytesRead; sessionEnd(srv.counters); }
       if (be) { be.counters.bin += up.bytesWritten; be.counters.bout += up.bytesRead; sessionEnd(be.counters); }
     }
     if (srv && be) be.release(srv);
+    if (lr !== undefined && !lr.asap) {
+      lr.tEnd = Date.now();
+      lr.bytesOut = cli.bytesWritten;
+      lr.bytesIn = cli.bytesRead;
+      fe.log!.log(lr);
+    }
+    sessionEnd(fe.counters);
   };
   be = fe.routeTcp(cli, l);
   if (!be) { finish(); return; }
   const target = be;
+  if (lr !== undefined) { lr.be = target.name; lr.beCounters = target.counters; }
   const ctx: PickContext = { src: cli.remoteAddress ?? '', uri: '', header: noHeader, random: Math.random };
-  target.assign(ctx, (assigned) => {
+  target.assign(ctx, (assigned, why) => {
     if (closed) { if (assigned) target.release(assigned); return; }
-    if (!assigned) { finish(); return; }
+    if (!assigned) {
+      // no usable server: SC with no queue time; a queue timeout is sQ
+      if (why === 'no-server') { if (lr !== undefined) lr.end(Cause.ServerAbort, Phase.Connect); }
+      else { if (lr !== undefined) lr.tQueue = Date.now(); term(Cause.ServerTimeout); }
+      finish();
+      return;
+    }
+    if (lr !== undefined) lr.tQueue = Date.now();
     srv = assigned;
     target.connect(assigned, ctx, cli, false, (err, out) => {
-      if (err || !out) { srv = undefined; finish(); return; }
+      if (err || !out) {
+        if (lr !== undefined) { lr.srv = assigned.name; term(err === 'connect-timeout' ? Cause.ServerTimeout : Cause.ServerAbort); }
+        srv = undefined;
+        finish();
+        return;
+      }
       srv = out.srv;
       if (closed) { out.sock.destroy(); return; }
       up = out.sock;
       sessionStart(out.srv.counters, Date.now());
       sessionStart(target.counters, Date.now());
-      up.on('error', () => finish());
+      if (lr !== undefined) {
+        lr.tConn = Date.now();
+        lr.srv = out.srv.name;
+        lr.srvCounters = out.srv.counters;
+        lr.retries = out.retries;
+        lr.redispatched = out.redispatched;
+        lr.si = out.srv.host ?? '';
+        lr.sp = out.sock.remotePort ?? 0;
+        if (fe.log!.logasap) {
+          // option logasap: logged once connected; Tt and bytes get a '+'
+          lr.asap = true;
+          lr.tEnd = lr.tConn;
+          lr.bytesOut = cli.bytesWritten;
+          lr.bytesIn = cli.bytesRead;
+          fe.log!.log(lr);
+        }
+      }
+      up.on('error', () => { term(Cause.ServerAbort); finish(); });
       up.on('close', () => finish());
       const tunnel = target.timeoutTunnel;
-      cli.setTimeout(tunnel || fe.timeoutClient, () => finish());
-      up.setTimeout(tunnel || target.timeoutServer, () => finish());
+      cli.setTimeout(tunnel || fe.timeoutClient, () => { term(Cause.ClientTimeout); finish(); });
+      up.setTimeout(tunnel || target.timeoutServer, () => { term(Cause.ServerTimeout); finish(); });
       // a half-closed side is bounded by client-fin / server-fin when set
       const cliFin = fe.conf.timeouts['client-fin'];
       const srvFin = target.conf.timeouts['server-fin'];
@@ -70,6 +114,10 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
       readInto(cli, (d) => { if (!upSock.write(d)) cli.pause(); return upSock.writableLength > 0; });
     });
   });
+  // still waiting: HAProxy logs the queue length with this session in it
+  if (lr !== undefined && srv === undefined && !closed) {
+    if (target.lastQueuedSrv) lr.srvQueue = target.lastQueuePos; else lr.beQueue = target.lastQueuePos;
+  }
 }
 
 /** Server to client: reads (set up with upstreamOnread) written to the client, paused while it is full. */
@@ -77,4 +125,20 @@ function relay(up: Socket, cli: Socket): void {
   setReader(up, (d) => { if (!cli.write(d)) up.pause(); return cli.writableLength > 0; });
   up.on('drain', () => cli.resume());
   up.once('end', () => cli.end());
+}
+
+/** The record of a logged TCP session; the default format logs "Connect from" now. */
+function tcpLogStart(fe: FrontendRuntime, cli: Socket, now: number): LogRec {
+  const lr = new LogRec();
+  lr.ci = clientAddress(cli.remoteAddress ?? '');
+  lr.cp = cli.remotePort ?? 0;
+  lr.fi = clientAddress(cli.localAddress ?? '');
+  lr.fp = cli.localPort ?? 0;
+  lr.feCounters = fe.counters;
+  lr.tAccept = now;
+  lr.reqId = proc.reqSeq++;
+  const lg = fe.log!;
+  if (lg.connectLine) lg.connect(lr.ci, lr.cp, lr.fi, lr.fp);
+  else if (lg.format?.usesSamples) lr.ctx = l4Context(cli, fe.name);
+  return lr;
 }
