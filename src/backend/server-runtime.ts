@@ -157,14 +157,15 @@ export class ServerRuntime {
     this.changed();
   }
 
-  /** Kill every connection in use to this server (shutdown-sessions). */
-  killSessions(): number {
+  /** Kill every connection in use to this server (shutdown-sessions; 'up': shutdown-backup-sessions, logged U). */
+  killSessions(why: 'down' | 'up' = 'down'): number {
     const set = this.sockets;
     if (!set) return 0;
     const n = set.size;
     for (const s of [...set]) {
       // the data plane answers 502 for these instead of replaying the request
       (s as Socket & { lbKilled?: boolean }).lbKilled = true;
+      if (why === 'up') (s as Socket & { lbKilledUp?: boolean }).lbKilledUp = true;
       s.destroy();
     }
     set.clear();

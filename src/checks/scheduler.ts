@@ -411,7 +411,7 @@ export class CheckScheduler {
     }
     this.emit({ severity: NOTICE, text: upLine(srv, be, reason, requeued), proxy: be.name });
     if (!srv.backup && srv.conf.onMarkedUp === 'shutdown-backup-sessions') {
-      for (const b of be.servers) if (b.backup) b.killSessions();
+      for (const b of be.servers) if (b.backup) b.killSessions('up');
     }
   }
 

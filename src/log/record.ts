@@ -19,7 +19,8 @@ export const enum Cause {
   Local = 76, // 'L'
   Resource = 82, // 'R'
   Internal = 73, // 'I'
-  Down = 68, // 'D'
+  Down = 68, // 'D' killed: server marked down (on-marked-down shutdown-sessions)
+  Up = 85, // 'U' killed on a backup: an active server came up (shutdown-backup-sessions)
   Killed = 75, // 'K'
   ClientTimeout = 99, // 'c'
   ServerTimeout = 115, // 's'

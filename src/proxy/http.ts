@@ -648,13 +648,13 @@ class HttpSession implements PickContext, UpOwner {
       this.srv!.counters.srvAbrt++;
       this.be!.counters.srvAbrt++;
       this.upClose = true;
-      this.term(Cause.ServerAbort);
+      this.term(killed ? this.killCause() : Cause.ServerAbort);
       this.fail(502);
       return;
     }
     // response started: cut the client connection, as HAProxy does
     this.upClose = true;
-    this.term(Cause.ServerAbort);
+    this.term((this.up as Socket & { lbKilled?: boolean }).lbKilled === true ? this.killCause() : Cause.ServerAbort);
     this.close();
   }
 
@@ -853,6 +853,11 @@ class HttpSession implements PickContext, UpOwner {
       case St.Tunnel: return Phase.Data;
       default: return this.req === undefined ? Phase.Request : this.res === undefined ? Phase.Headers : Phase.Data;
     }
+  }
+
+  /** D (server marked down) or U (backup cut because an active server came up) */
+  private killCause(): Cause {
+    return (this.up as Socket & { lbKilledUp?: boolean } | undefined)?.lbKilledUp === true ? Cause.Up : Cause.Down;
   }
 
   private term(c: Cause, phase?: Phase): void {

@@ -98,7 +98,12 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
         }
       }
       up.on('error', () => { term(Cause.ServerAbort); finish(); });
-      up.on('close', () => finish());
+      up.on('close', () => {
+        // cut by on-marked-down shutdown-sessions / shutdown-backup-sessions
+        const k = up as Socket & { lbKilled?: boolean; lbKilledUp?: boolean };
+        if (k.lbKilled === true) term(k.lbKilledUp === true ? Cause.Up : Cause.Down);
+        finish();
+      });
       const tunnel = target.timeoutTunnel;
       cli.setTimeout(tunnel || fe.timeoutClient, () => { term(Cause.ClientTimeout); finish(); });
       up.setTimeout(tunnel || target.timeoutServer, () => { term(Cause.ServerTimeout); finish(); });
