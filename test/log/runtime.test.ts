@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { load } from '../helpers.js';
 import { LogRuntime } from '../../src/log/runtime.js';
 import { LogSender } from '../../src/log/sender.js';
-import { emitProcessEvent, ALERT, NOTICE, WARNING } from '../../src/log/events.js';
+import { emitProcessEvent, EMERG, ALERT, NOTICE, WARNING } from '../../src/log/events.js';
 import { compileFormat } from '../../src/log/compile.js';
 import { LogRec, Cause, Phase } from '../../src/log/record.js';
 
@@ -40,15 +40,15 @@ t.test('process events reach the proxy targets and the global ones, with severit
   const rt = new LogRuntime(r.model!);
   const err: string[] = [];
   rt.routeEvents((l) => err.push(l));
-  emitProcessEvent({ severity: ALERT, text: 'backend be has no server available!', proxy: 'be' });
+  emitProcessEvent({ severity: EMERG, text: 'backend be has no server available!', proxy: 'be' });
   emitProcessEvent({ severity: NOTICE, text: 'Server other/s1 is UP.', proxy: 'other' });
   emitProcessEvent({ severity: WARNING, text: 'a process-wide warning' });
   await until(() => g.lines.length >= 3 && own.lines.length >= 1);
   await rt.close();
   const strip = (l: string) => l.replace(/^(<\d+>)\w{3} [ \d]\d \d\d:\d\d:\d\d /, '$1DATE ').replace(/\[\d+\]/, '[PID]');
-  t.same(own.lines.map(strip), ['<153>DATE betag[PID]: backend be has no server available!\n'], 'local3 alert, the proxy tag');
+  t.same(own.lines.map(strip), ['<152>DATE betag[PID]: backend be has no server available!\n'], 'local3 emerg, the proxy tag');
   t.same(g.lines.map(strip).sort(), [
-    '<129>DATE betag[PID]: backend be has no server available!\n',
+    '<128>DATE betag[PID]: backend be has no server available!\n',
     '<132>DATE gtag[PID]: a process-wide warning\n',
     // 'other' has no log line (not even log global): HAProxy sends its messages nowhere
   ].sort());
