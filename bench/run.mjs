@@ -7,7 +7,7 @@
 //
 //   npm run build && node bench/run.mjs [--rounds 5] [--duration 10] [--out bench/RESULTS.md]
 //
-// Needs: haproxy, nginx, wrk, taskset (Debian: apt-get install haproxy nginx wrk util-linux).
+// Needs: haproxy, nginx, wrk, taskset, socat (Debian: apt-get install haproxy nginx wrk util-linux socat).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -24,10 +24,10 @@ const ONLY = opt('only', '');
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const LB = join(ROOT, 'bin', 'lb');
 const dir = mkdtempSync(join(tmpdir(), 'lb-bench-'));
-const PORTS = { be1: 18081, be2: 18082, http: 18090, tcp: 18091 };
+const PORTS = { be1: 18081, be2: 18082, http: 18090, tcp: 18091, syslog: 18514 };
 const children = [];
 
-for (const tool of ['haproxy', 'nginx', 'wrk', 'taskset']) {
+for (const tool of ['haproxy', 'nginx', 'wrk', 'taskset', 'socat']) {
   if (spawnSync('which', [tool]).status !== 0) { console.error(`bench: '${tool}' is missing`); process.exit(2); }
 }
 if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) { console.error('bench: run npm run build first'); process.exit(2); }
@@ -68,12 +68,12 @@ http { access_log off; keepalive_requests 1000000;
   return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 1);
 }
 
-function proxyCfg(mode) {
+function proxyCfg(mode, log = false) {
   return `global
     maxconn 4000
     nbthread 1
-defaults
-    mode ${mode}
+${log ? `    log 127.0.0.1:${PORTS.syslog} local0\n` : ''}defaults
+    mode ${mode}${log ? '\n    log global\n    option httplog' : ''}
     timeout connect 5s
     timeout client 30s
     timeout server 30s
@@ -130,6 +130,8 @@ const contenders = {
   'haproxy http': { port: PORTS.http, run: () => { const f = join(dir, 'h.cfg'); writeFileSync(f, proxyCfg('http')); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb http': { port: PORTS.http, run: () => { const f = join(dir, 'l.cfg'); writeFileSync(f, proxyCfg('http')); return start(process.execPath, [LB, '-f', f], 0); } },
   'nginx http': { port: PORTS.http, run: () => { const d = nginxProxyCfg(); return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 0); } },
+  'haproxy http log': { port: PORTS.http, run: () => { const f = join(dir, 'hl.cfg'); writeFileSync(f, proxyCfg('http', true)); return start('haproxy', ['-db', '-f', f], 0); } },
+  'lb http log': { port: PORTS.http, run: () => { const f = join(dir, 'll.cfg'); writeFileSync(f, proxyCfg('http', true)); return start(process.execPath, [LB, '-f', f], 0); } },
   'haproxy tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'ht.cfg'); writeFileSync(f, proxyCfg('tcp')); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'lt.cfg'); writeFileSync(f, proxyCfg('tcp')); return start(process.execPath, [LB, '-f', f], 0); } },
 };
@@ -139,6 +141,8 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 async function main() {
   const b1 = nginxBackend(PORTS.be1);
   const b2 = nginxBackend(PORTS.be2);
+  // a syslog receiver for the httplog contenders (UDP, lines discarded)
+  const sink = start('socat', ['-u', `UDP-RECV:${PORTS.syslog},bind=127.0.0.1`, 'OPEN:/dev/null'], 1);
   await waitPort(PORTS.be1); await waitPort(PORTS.be2);
   const results = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
@@ -162,7 +166,7 @@ async function main() {
       }
     }
   }
-  await stop(b1); await stop(b2);
+  await stop(b1); await stop(b2); await stop(sink);
   if (ONLY) {
     for (const [k, v] of Object.entries(results)) if (v.length) console.log(`${k}: median ${median(v).toFixed(0)} req/s (${v.map((x) => x.toFixed(0)).join(', ')}), ${median(cpu[k]).toFixed(1)} µs CPU/req`);
     return;
@@ -184,6 +188,8 @@ async function main() {
     `| HAProxy mode http | ${med['haproxy http'].toFixed(0)} | 1.00 | ${median(cpu['haproxy http']).toFixed(1)} | ${results['haproxy http'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode http | ${med['lb http'].toFixed(0)} | ${ratio('lb http', 'haproxy http')} | ${median(cpu['lb http']).toFixed(1)} | ${results['lb http'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${median(cpu['nginx http']).toFixed(1)} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| HAProxy mode http, httplog to UDP syslog | ${med['haproxy http log'].toFixed(0)} | ${ratio('haproxy http log', 'haproxy http')} | ${median(cpu['haproxy http log']).toFixed(1)} | ${results['haproxy http log'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode http, httplog to UDP syslog | ${med['lb http log'].toFixed(0)} | ${ratio('lb http log', 'haproxy http')} (× lb without log: ${ratio('lb http log', 'lb http')}) | ${median(cpu['lb http log']).toFixed(1)} | ${results['lb http log'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${median(cpu['haproxy tcp']).toFixed(1)} | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${median(cpu['lb tcp']).toFixed(1)} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     '',
