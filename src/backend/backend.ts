@@ -89,6 +89,11 @@ export class BackendRuntime {
   /** where the last request that had to wait was queued (logs: %sq / %bq) */
   lastQueuedSrv: ServerRuntime | undefined;
   lastQueuePos = 0;
+  /** last UP/DOWN change of the backend, its DOWN transitions, and time spent DOWN (stats) */
+  lastChange = Date.now();
+  chkdown = 0;
+  downtime = 0;
+  downSince = 0;
 
   constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
@@ -120,6 +125,7 @@ export class BackendRuntime {
   /** Called by the server operations after any state/weight change. */
   private serverChanged(srv: ServerRuntime): void {
     this.balancer.update();
+    this.trackUpDown();
     if (!srv.usable) this.requeue(srv);
     this.drainQueue(srv);
   }
@@ -127,6 +133,22 @@ export class BackendRuntime {
   /** Requests waiting in the backend queue. */
   queueLength(): number {
     return this.queue.length;
+  }
+
+  /** Backend UP/DOWN bookkeeping for the stats (chkdown, lastchg, downtime). */
+  private trackUpDown(): void {
+    if (this.servers.length === 0) return;
+    const up = this.servers.some((s) => s.usable);
+    const now = Date.now();
+    if (!up && this.downSince === 0) {
+      this.downSince = now;
+      this.chkdown++;
+      this.lastChange = now;
+    } else if (up && this.downSince > 0) {
+      this.downtime += now - this.downSince;
+      this.downSince = 0;
+      this.lastChange = now;
+    }
   }
 
   /** Number of usable servers (nbsrv()). */
@@ -301,8 +323,16 @@ export class BackendRuntime {
       const pp = s.conf.sendProxyV2 ? 2 : s.conf.sendProxy ? 1 : 0;
       if (allowIdle && pp === 0) {
         const idle = this.takeIdle(s);
-        if (idle) { if (s.sockets) track(s, idle); cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched }); return; }
+        if (idle) {
+          s.counters.reuse++;
+          this.counters.reuse++;
+          if (s.sockets) track(s, idle);
+          cb(undefined, { srv: s, sock: idle, reused: true, retries, redispatched });
+          return;
+        }
       }
+      s.counters.connect++;
+      this.counters.connect++;
       this.open(s, dstPort, (sock, timedOut) => {
         if (sock) {
           if (pp !== 0) sock.write(proxyHeader(client, pp === 2));

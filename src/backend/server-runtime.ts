@@ -77,6 +77,8 @@ export class ServerRuntime {
   /** failed checks, and transitions to DOWN (CSV chkfail, chkdown) */
   chkfail = 0;
   chkdown = 0;
+  /** failed passive checks (observe) */
+  hanafail = 0;
   /** total ms spent DOWN before the current state, and when the current DOWN began (0: not down) */
   downtime = 0;
   downSince = 0;

@@ -29,8 +29,12 @@ export class FrontendRuntime {
   readonly conf: Proxy;
   readonly counters: Counters = newCounters();
   readonly listeners: Listener[] = [];
-  /** frontend maxconn (0 = only the global limit) */
-  readonly maxconn: number;
+  /** frontend maxconn (0 = only the global limit); `set maxconn frontend` changes it */
+  maxconn: number;
+  /** `rate-limit sessions` (0 = none) */
+  rateLimit = 0;
+  /** OPEN, PAUSED (`disable frontend`), STOP (`shutdown frontend`, stopping) */
+  state: 'OPEN' | 'PAUSED' | 'STOP' = 'OPEN';
   readonly timeoutClient: number;
   readonly timeoutHttpRequest: number;
   readonly timeoutHttpKeepAlive: number;
@@ -104,6 +108,11 @@ export class FrontendRuntime {
       if (r.backend) return r.backend;
     }
     return this.defaultBackend;
+  }
+
+  /** The backend is reachable from this frontend (default_backend, use_backend, or itself). */
+  usesBackend(be: BackendRuntime): boolean {
+    return this.defaultBackend === be || this.routes.some((r) => r.backend === be);
   }
 
   /** Backend for a TCP connection: rules see layer-4 fetches only. */

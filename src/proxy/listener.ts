@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, unlinkSync, renameSync } from 'node:fs';
 import type { Bind } from './bind.js';
 import type { SockAddr } from './address.js';
+import { newCounters, type Counters } from '../stats/counters.js';
 
 export interface Listener {
   readonly bind: Bind;
@@ -14,6 +15,8 @@ export interface Listener {
   readonly server: Server;
   /** human form for messages: "127.0.0.1:8080", "/run/x.sock" */
   readonly label: string;
+  /** sessions accepted on this listener (stats rows with option socket-stats) */
+  readonly counters: Counters;
 }
 
 export function addrLabel(a: SockAddr): string {
@@ -34,7 +37,7 @@ export function addrLabel(a: SockAddr): string {
  */
 export function listen(bind: Bind, addr: SockAddr, onConnection: (sock: Socket, l: Listener) => void): Promise<Listener> {
   const server = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true });
-  const l: Listener = { bind, addr, server, label: addrLabel(addr) };
+  const l: Listener = { bind, addr, server, label: addrLabel(addr), counters: newCounters() };
   server.on('connection', (sock) => onConnection(sock, l));
   const backlog = bind.backlog > 0 ? bind.backlog : 511;
   return new Promise((resolve, reject) => {

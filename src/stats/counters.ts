@@ -37,6 +37,24 @@ export interface Counters {
   connTot: number;
   /** last session start, ms since epoch (0 = never) */
   lastSess: number;
+  /** connections denied by tcp-request connection / session rules */
+  dcon: number;
+  dses: number;
+  /** failed header rewrites, internal errors */
+  wrew: number;
+  eint: number;
+  /** connection attempts to servers, and reuses of idle ones */
+  connect: number;
+  reuse: number;
+  /** average queue/connect/response/total times (ms) and their maxima; not measured yet */
+  qtime: number;
+  ctime: number;
+  rtime: number;
+  ttime: number;
+  qtimeMax: number;
+  ctimeMax: number;
+  rtimeMax: number;
+  ttimeMax: number;
 }
 
 export function newCounters(): Counters {
@@ -44,6 +62,8 @@ export function newCounters(): Counters {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, econ: 0, eresp: 0,
     wretr: 0, wredis: 0, qcur: 0, qmax: 0, lbtot: 0, cliAbrt: 0, srvAbrt: 0,
     hrsp: [0, 0, 0, 0, 0, 0], reqTot: 0, intercepted: 0, connTot: 0, lastSess: 0,
+    dcon: 0, dses: 0, wrew: 0, eint: 0, connect: 0, reuse: 0,
+    qtime: 0, ctime: 0, rtime: 0, ttime: 0, qtimeMax: 0, ctimeMax: 0, rtimeMax: 0, ttimeMax: 0,
   };
 }
 
@@ -63,4 +83,21 @@ export function sessionEnd(c: Counters): void {
 export function countStatus(c: Counters, status: number): void {
   const k = status >= 100 && status < 600 ? (status / 100) | 0 : 0;
   c.hrsp[k]++;
+}
+
+/** `clear counters`: reset the maxima. */
+export function clearMax(c: Counters): void {
+  c.smax = c.scur;
+  c.qmax = c.qcur;
+  c.qtimeMax = 0; c.ctimeMax = 0; c.rtimeMax = 0; c.ttimeMax = 0;
+}
+
+/** `clear counters all`: reset every counter except the current gauges. */
+export function clearAll(c: Counters): void {
+  const scur = c.scur, qcur = c.qcur;
+  Object.assign(c, newCounters());
+  c.scur = scur;
+  c.qcur = qcur;
+  c.smax = scur;
+  c.qmax = qcur;
 }

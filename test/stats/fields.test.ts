@@ -1,0 +1,114 @@
+import t from 'tap';
+import { createServer } from 'node:net';
+import { load } from '../helpers.js';
+import { BackendRuntime } from '../../src/backend/backend.js';
+import { FrontendRuntime } from '../../src/proxy/frontend.js';
+import type { Listener } from '../../src/proxy/listener.js';
+import { newCounters } from '../../src/stats/counters.js';
+import { CSV_HEADER, FIELDS, statRows, csvLine, renderTyped, renderJson, type ProxyView } from '../../src/stats/fields.js';
+
+// HAProxy 2.6.12's header, as `show stat` prints it (reference §5.4), compared whole
+const HEADER_26 = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out,';
+
+t.test('the CSV header is HAProxy 2.6.12 header, whole', async (t) => {
+  t.equal(CSV_HEADER, HEADER_26);
+  t.equal(FIELDS.length, 127);
+});
+
+// the configuration probed on haproxy 2.6.12 (with a stats socket: iids start at 2)
+const CFG = `global
+ stats socket /tmp/x.sock level admin
+defaults
+ mode http
+ timeout client 5s
+ timeout server 5s
+ timeout connect 1s
+frontend fe_http
+ bind 127.0.0.1:39910
+ default_backend be_web
+frontend fe_sock
+ bind 127.0.0.1:39911
+ bind 127.0.0.1:39912 name second
+ option socket-stats
+ default_backend be_web
+backend be_web
+ balance roundrobin
+ server web1 127.0.0.1:39920 weight 2
+ server web3 127.0.0.1:39922 backup
+listen lst
+ bind 127.0.0.1:39913
+ mode tcp
+ balance static-rr
+ server t1 127.0.0.1:39920
+backend empty
+`;
+
+// observed on haproxy 2.6.12 with this configuration, lastchg normalised to 0
+const OBSERVED = `fe_http,FRONTEND,,,0,0,9983,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,2,0,,,,0,0,0,0,,,,0,0,0,0,0,0,,0,0,0,,,0,0,0,0,,,,,,,,,,,,,,,,,,,,,http,,0,0,0,0,0,0,0,,,0,0,,,,,,,0,,,,,,,,,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+fe_sock,FRONTEND,,,0,0,9983,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,3,0,,,,0,0,0,0,,,,0,0,0,0,0,0,,0,0,0,,,0,0,0,0,,,,,,,,,,,,,,,,,,,,,http,,0,0,0,0,0,0,0,,,0,0,,,,,,,0,,,,,,,,,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+fe_sock,sock-1,,,0,0,0,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,3,1,,,,3,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,127.0.0.1:39911,,http,,,,,,0,0,0,,,,,,,,,,,0,,,,,,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,
+fe_sock,second,,,0,0,0,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,3,2,,,,3,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,127.0.0.1:39912,,http,,,,,,0,0,0,,,,,,,,,,,0,,,,,,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,
+be_web,web1,0,0,0,0,,0,0,0,,0,,0,0,0,0,no check,2,1,0,,,0,,,1,4,1,,0,,2,0,,0,,,,0,0,0,0,0,0,,,,0,0,0,,,,,-1,,,0,0,0,0,,,,,,,,,,,,127.0.0.1:39920,,http,,,,,,,,0,0,0,,,0,,0,0,0,0,0,0,0,0,0,2,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,
+be_web,web3,0,0,0,0,,0,0,0,,0,,0,0,0,0,no check,1,0,1,,,0,,,1,4,2,,0,,2,0,,0,,,,0,0,0,0,0,0,,,,0,0,0,,,,,-1,,,0,0,0,0,,,,,,,,,,,,127.0.0.1:39922,,http,,,,,,,,0,0,0,,,0,,0,0,0,0,0,0,0,0,0,1,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,
+be_web,BACKEND,0,0,0,0,1997,0,0,0,0,0,,0,0,0,0,UP,2,1,1,,0,0,0,,1,4,0,,0,,1,0,,0,,,,0,0,0,0,0,0,,,,0,0,0,0,0,0,0,-1,,,0,0,0,0,,,,,,,,,,,,,,http,roundrobin,,,,,,,0,0,0,0,0,,,0,0,0,0,0,,,,,2,0,0,0,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+lst,FRONTEND,,,0,0,9983,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,5,0,,,,0,0,0,0,,,,,,,,,,,0,0,0,,,0,0,0,0,,,,,,,,,,,,,,,,,,,,,tcp,,0,0,0,,0,0,0,,,,,,,,,,,0,,,,,,,,,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+lst,t1,0,0,0,0,,0,0,0,,0,,0,0,0,0,no check,1,1,0,,,0,,,1,5,1,,0,,2,0,,0,,,,,,,,,,,,,,0,0,,,,,-1,,,0,0,0,0,,,,,,,,,,,,127.0.0.1:39920,,tcp,,,,,,,,0,0,0,,,0,,0,0,0,0,0,0,0,0,0,1,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,
+lst,BACKEND,0,0,0,0,999,0,0,0,0,0,,0,0,0,0,UP,1,1,0,,0,0,0,,1,5,0,,0,,1,0,,0,,,,,,,,,,,,,,0,0,0,0,0,0,-1,,,0,0,0,0,,,,,,,,,,,,,,tcp,static-rr,,,,,,,0,0,0,,,,,0,0,0,0,0,,,,,1,0,0,0,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+empty,BACKEND,0,0,0,0,1,0,0,0,0,0,,0,0,0,0,UP,0,0,0,,0,0,,,1,6,0,,0,,1,0,,0,,,,0,0,0,0,0,0,,,,0,0,0,0,0,0,0,-1,,,0,0,0,0,,,,,,,,,,,,,,http,roundrobin,,,,,,,0,0,0,0,0,,,0,0,0,0,0,,,,,0,0,0,0,-,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+`;
+
+function view(): { proxies: ProxyView[]; close(): void } {
+  const r = load(CFG);
+  const model = r.model!;
+  const backends = new Map<string, BackendRuntime>();
+  for (const p of model.proxies) if (p.cap.be) backends.set(p.name, new BackendRuntime(p));
+  const servers: ReturnType<typeof createServer>[] = [];
+  const proxies: ProxyView[] = model.proxies.map((p) => {
+    const fe = p.cap.fe ? new FrontendRuntime(p, backends, model.global) : undefined;
+    if (fe) {
+      for (const b of p.binds) for (const a of b.addrs) {
+        const server = createServer();
+        servers.push(server);
+        fe.listeners.push({ bind: b, addr: a, server, label: '', counters: newCounters() } as Listener);
+      }
+    }
+    return { conf: p, fe, be: backends.get(p.name) };
+  });
+  return { proxies, close: () => servers.forEach((s) => s.close()) };
+}
+
+t.test('rows right after start-up are the ones haproxy 2.6.12 prints', async (t) => {
+  const v = view();
+  const rows = statRows({ proxies: v.proxies, globalMaxconn: 9983 });
+  t.equal(rows.map(csvLine).join('\n') + '\n', OBSERVED);
+  v.close();
+});
+
+t.test('filters: <iid> <type> <sid>', async (t) => {
+  const v = view();
+  const names = (iid: number, types: number, sid: number): string[] =>
+    statRows({ proxies: v.proxies, globalMaxconn: 9983 }, { iid, types, sid }).map((r) => `${r.values[0]}/${r.values[1]}`);
+  t.same(names(-1, 1, -1), ['fe_http/FRONTEND', 'fe_sock/FRONTEND', 'fe_sock/sock-1', 'fe_sock/second', 'lst/FRONTEND']);
+  t.same(names(4, 4, -1), ['be_web/web1', 'be_web/web3']);
+  t.same(names(4, 4, 2), ['be_web/web3']);
+  t.same(names(4, 2, -1), ['be_web/BACKEND']);
+  v.close();
+});
+
+t.test('typed and json forms name the same fields as haproxy', async (t) => {
+  const v = view();
+  const rows = statRows({ proxies: v.proxies, globalMaxconn: 9983 }, { iid: 2, types: 1, sid: -1 });
+  const typed = renderTyped(rows).split('\n');
+  t.equal(typed[0], 'F.2.0.0.pxname.1:KNS:str:fe_http');
+  t.equal(typed[2], 'F.2.0.4.scur.1:MGP:u32:0');
+  t.ok(typed.includes('F.2.0.6.slim.1:CLP:u32:9983'));
+  t.ok(typed.includes('F.2.0.17.status.1:SGP:str:OPEN'));
+  t.ok(typed.includes('F.2.0.103.ssl_sess.1:MCP:u64:0'));
+  t.equal(typed.at(-3), 'F.2.0.126.h1_spliced_bytes_out.1:MCP:u64:0');
+  t.equal(typed.at(-2), '');
+  const json = renderJson(rows);
+  t.ok(json.startsWith('[[{"objType":"Frontend","proxyId":2,"id":0,"field":{"pos":0,"name":"pxname"},"processNum":1,"tags":{"origin":"Key","nature":"Name","scope":"Service"},"value":{"type":"str","value":"fe_http"}},'));
+  t.ok(json.endsWith('"value":{"type":"u64","value":0}}]]\n\n'));
+  t.equal(JSON.parse(json)[0].length, typed.length - 2);
+  v.close();
+});
