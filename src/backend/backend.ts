@@ -384,7 +384,12 @@ export class BackendRuntime {
       settled = true;
       if (timer) clearTimeout(timer);
       sock.removeListener('error', onError);
-      if (ok) { sock.setNoDelay(true); cb(sock); } else { sock.destroy(); cb(undefined, timedOut); }
+      if (ok) {
+        sock.setNoDelay(true);
+        srv.conns.add(sock);
+        sock.once('close', () => srv.conns.delete(sock));
+        cb(sock);
+      } else { sock.destroy(); cb(undefined, timedOut); }
     };
     const onError = (): void => done(false);
     const timer = this.timeoutConnect > 0 ? setTimeout(() => done(false, true), this.timeoutConnect) : undefined;

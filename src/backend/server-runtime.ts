@@ -66,6 +66,8 @@ export class ServerRuntime {
   readonly counters: Counters = newCounters();
   /** idle keep-alive connections to this server, most recent last */
   readonly idle: Socket[] = [];
+  /** every open connection to this server (in use or idle), for `shutdown sessions server` */
+  readonly conns = new Set<Socket>();
   address: SockAddr;
   /** IP to connect to (resolved fqdn or literal); undefined: no address */
   host: string | undefined;
@@ -79,6 +81,8 @@ export class ServerRuntime {
   chkdown = 0;
   /** failed passive checks (observe) */
   hanafail = 0;
+  /** port health checks connect to (`port`, or `set server ... check-port`); undefined: the server's */
+  checkPort: number | undefined;
   /** total ms spent DOWN before the current state, and when the current DOWN began (0: not down) */
   downtime = 0;
   downSince = 0;
@@ -112,6 +116,7 @@ export class ServerRuntime {
     this.address = conf.address;
     this.host = conf.resolved ?? conf.address.host;
     this.admin = conf.disabled || conf.maintResolution ? 'MAINT' : 'READY';
+    this.checkPort = conf.checkPort;
     this.refresh();
   }
 
@@ -174,11 +179,24 @@ export class ServerRuntime {
     return n;
   }
 
+  /** `set maxconn server`: a new limit; queued work may start at once. */
+  setMaxconn(n: number): void {
+    if (this.maxconn === n) return;
+    this.maxconn = n;
+    this.onChange(this);
+  }
+
   setAddress(host: string, port?: number): void {
     this.host = host;
     if (port !== undefined) this.address = { ...this.address, port, portEnd: port };
     this.closeIdle();
     this.changed();
+  }
+
+  /** `shutdown sessions server`: abort every connection to this server. */
+  shutdownSessions(): void {
+    for (const s of [...this.conns]) s.destroy();
+    this.idle.length = 0;
   }
 
   /** Close idle upstream connections (server left service or moved). */

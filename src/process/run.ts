@@ -18,6 +18,12 @@ import { CheckScheduler, unsupportedChecks } from '../checks/scheduler.js';
 import { hostname } from 'node:os';
 import { LogRuntime } from '../log/runtime.js';
 import { proc } from '../log/record.js';
+import { sessionStart, sessionEnd } from '../stats/counters.js';
+import { Rates } from '../stats/rates.js';
+import { fdLimit } from '../stats/info.js';
+import { setTrackLookup, type ProxyView } from '../stats/fields.js';
+import { startCli, type CliServer } from '../runtime/cli-server.js';
+import type { RuntimeView, SessionInfo } from '../runtime/view.js';
 
 export interface Runtime {
   readonly model: Model;
@@ -25,6 +31,10 @@ export interface Runtime {
   readonly backends: Map<string, BackendRuntime>;
   /** health and agent checks of every backend */
   readonly checks: CheckScheduler;
+  /** what the runtime API (and the stats renderings) read and change */
+  readonly view: RuntimeView;
+  /** the stats sockets, when configured */
+  readonly cli: CliServer | undefined;
   /** stop accepting, let sessions finish, resolve when all are done */
   softStop(): Promise<void>;
   /** close everything now */
@@ -69,9 +79,16 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   logs.routeEvents();
 
   const sockets = new Set<Socket>();
+  const startTime = Date.now();
+  // client sessions for `show sess` and show info (CumConns)
+  const sessions = new Map<Socket, SessionInfo>();
+  let sessionIds = 0x1000;
+  let cumConns = 0;
   // maxconn (global and per frontend): a connection over the limit is held
   // unread, as in HAProxy's listen backlog, and started when a slot frees
-  const globalMax = model.global.maxconn;
+  // (`set maxconn global` changes it at run time; 0 restores the start-up value)
+  const initialGlobalMax = model.global.maxconn;
+  let globalMax = initialGlobalMax;
   let globalActive = 0;
   const waiting: Array<{ fe: FrontendRuntime; sock: Socket; l: Listener }> = [];
   const feActive = new Map<FrontendRuntime, number>();
@@ -80,6 +97,13 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   const start = (fe: FrontendRuntime, sock: Socket, l: Listener): void => {
     globalActive++;
     proc.actconn = globalActive;
+    cumConns++;
+    fe.counters.connTot++;
+    sessionStart(l.counters, Date.now());
+    sessions.set(sock, {
+      id: sessionIds++, proto: sock.remoteFamily === 'IPv6' ? 'tcpv6' : sock.remoteAddress ? 'tcpv4' : 'unix_stream',
+      src: sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : 'unix', fe: fe.name, start: Date.now(),
+    });
     feActive.set(fe, (feActive.get(fe) ?? 0) + 1);
     const r = fe.rules;
     if (r.hasTcpRules) {
@@ -91,6 +115,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     else tcpSession(fe, sock, l);
     // after the session's own listeners: its last log line still counts this connection (%ac)
     sock.once('close', () => {
+      sessionEnd(l.counters);
+      sessions.delete(sock);
       globalActive--;
       proc.actconn = globalActive;
       feActive.set(fe, (feActive.get(fe) ?? 1) - 1);
@@ -138,11 +164,80 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     await logs.close();
     throw new Error('bind failed');
   }
+  const rates = new Rates();
+  const proxies: ProxyView[] = model.proxies.filter((p) => !p.disabled).map((p) => ({
+    conf: p, fe: frontends.find((f) => f.conf === p), be: p.cap.be ? backends.get(p.name) : undefined,
+  }));
+  for (const p of proxies) {
+    if (p.fe) { rates.follow(p.fe.counters); for (const l of p.fe.listeners) rates.follow(l.counters); }
+    if (p.be) { rates.follow(p.be.counters); for (const sv of p.be.servers) rates.follow(sv.counters); }
+  }
+  setTrackLookup((spec) => {
+    const [b, sname] = spec.split('/');
+    return backends.get(b!)?.servers.find((x) => x.name === sname);
+  });
+  // HAProxy's default maxconn when none is set: about half the file descriptors
+  const ulimit = model.global.ulimitN || fdLimit();
+  const nListeners = frontends.reduce((n, f) => n + f.listeners.length, 0);
+  const derivedMax = Math.max(1, Math.floor((ulimit - 30 - nListeners) / 2));
+  const effectiveMax = (): number => globalMax || derivedMax;
+  let stopping = false;
+  let cli: CliServer | undefined;
+  const rebind = async (fe: FrontendRuntime): Promise<void> => {
+    const old = fe.listeners.splice(0);
+    for (const l of old) {
+      try { fe.listeners.push(await listen(l.bind, l.addr, onConnection(fe))); } catch (e) {
+        io.err(`${levelPrefix('ALERT', pid)}Resuming frontend ${fe.name}: cannot bind socket (${errnoText(e)}) for [${l.label}]`);
+      }
+    }
+    for (const l of fe.listeners) rates.follow(l.counters);
+  };
+  const closeFe = (fe: FrontendRuntime): Promise<void> =>
+    Promise.all(fe.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())))).then(() => undefined);
+  const view: RuntimeView = {
+    model, proxies, frontends, backends, rates,
+    env: process.env,
+    globalMaxconn: effectiveMax,
+    setGlobalMaxconn(v) { globalMax = v === 0 ? initialGlobalMax : v; },
+    setRateLimit() { /* not enforced by lb: the command is refused before reaching here */ },
+    info() {
+      let bytesOut = 0, cumReq = 0;
+      for (const f of frontends) { bytesOut += f.counters.bout; cumReq += f.counters.reqTot; }
+      const listenersNow = frontends.reduce((n, f) => n + f.listeners.length, 0) + (cli?.listeners.length ?? 0);
+      return {
+        startTime, nbthread: model.global.nbthread || 1, ulimitN: ulimit, maxsock: ulimit,
+        maxconn: effectiveMax(), hardMaxconn: effectiveMax(), currConns: globalActive, cumConns, cumReq,
+        connRate: frontends.reduce((n, f) => n + rates.connRate(f.counters), 0), connRateLimit: model.global.maxconnrate,
+        maxConnRate: frontends.reduce((n, f) => n + rates.connRateMax(f.counters), 0),
+        sessRate: frontends.reduce((n, f) => n + rates.rate(f.counters), 0), sessRateLimit: model.global.maxsessrate,
+        maxSessRate: frontends.reduce((n, f) => n + rates.rateMax(f.counters), 0),
+        stopping, jobs: listenersNow + globalActive + (cli?.active() ?? 0), listeners: listenersNow,
+        totalBytesOut: bytesOut, bytesOutRate: 0, node: model.global.node, description: model.global.description,
+      };
+    },
+    sessions: () => [...sessions.values()],
+    shutdownSessions(srv) { srv.shutdownSessions(); },
+    async pauseFrontend(fe) { fe.state = 'PAUSED'; await closeFe(fe); },
+    async resumeFrontend(fe) { await rebind(fe); fe.state = 'OPEN'; },
+    async stopFrontend(fe) { fe.state = 'STOP'; await closeFe(fe); },
+  };
+  if (model.global.statsSockets.length > 0) {
+    try {
+      cli = await startCli(model.global, view);
+    } catch (e) {
+      const s = model.global.statsSockets[0]!;
+      io.err(`${levelPrefix('ALERT', pid)}Binding [${s.where.file}:${s.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${s.bind.spec}]`);
+      io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
+      await closeListeners();
+      rates.stop();
+      throw new Error('bind failed');
+    }
+  }
   // checks start once the listeners are up, as in HAProxy
   const checks = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
   checks.start();
   return {
-    model, frontends, backends, checks, logs,
+    model, frontends, backends, checks, logs, view, cli,
     stopped(err) {
       // HAProxy's order: proxies in declaration order, each with its cumulated connections
       for (const p of model.proxies) {
@@ -154,6 +249,10 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     },
     async softStop() {
       checks.stop();
+      stopping = true;
+      for (const fe of frontends) fe.state = 'STOP';
+      void cli?.close();
+      rates.stop();
       const closing = closeListeners();
       for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
       await closing;
@@ -161,6 +260,9 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     },
     hardStop() {
       checks.stop();
+      stopping = true;
+      void cli?.close();
+      rates.stop();
       for (const fe of frontends) for (const l of fe.listeners) l.server.close();
       for (const s of sockets) s.destroy();
       for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();

@@ -4,7 +4,7 @@
  * inherited descriptors (`fd@N`). Reference §2.3.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, unlinkSync, renameSync } from 'node:fs';
+import { chmodSync, chownSync, unlinkSync, renameSync } from 'node:fs';
 import type { Bind } from './bind.js';
 import type { SockAddr } from './address.js';
 import { newCounters, type Counters } from '../stats/counters.js';
@@ -65,6 +65,7 @@ export function listen(bind: Bind, addr: SockAddr, onConnection: (sock: Socket, 
         server.listen({ path: tmp, backlog }, () => {
           try {
             if (bind.mode !== undefined) chmodSync(tmp, bind.mode);
+            if (bind.uid !== undefined || bind.gid !== undefined) chownSync(tmp, bind.uid ?? -1, bind.gid ?? -1);
             renameSync(tmp, path);
             ok();
           } catch (e) {

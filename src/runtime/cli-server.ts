@@ -1,0 +1,148 @@
+/**
+ * The stats socket transport (reference §5.1): `stats socket` listeners on
+ * unix paths (mode, user, group), `ipv4@`/`ipv6@` addresses and `fd@`, each
+ * with its `level`. Framing as HAProxy: one line then close, `;`-separated
+ * commands, `prompt` for the interactive mode with `> `, every reply ends
+ * with its blank line, a client that half-closes after its command still
+ * gets the whole answer. `stats timeout` closes idle sessions, `stats
+ * maxconn` bounds the sessions served at once (the others wait unread).
+ *
+ * The commands themselves are runCommand() (commands.ts), a pure function of
+ * the line, the level and the process view.
+ */
+import type { Socket } from 'node:net';
+import { listen, type Listener } from '../proxy/listener.js';
+import type { GlobalConf } from '../config/global.js';
+import { runCommand, splitLine } from './commands.js';
+import type { Level, RuntimeView } from './view.js';
+
+export interface CliServer {
+  readonly listeners: readonly Listener[];
+  /** CLI sessions open now (counted as jobs in show info) */
+  active(): number;
+  close(): Promise<void>;
+}
+
+/** Serve one CLI connection. */
+function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeView): void {
+  let level = level0;
+  let interactive = false;
+  let buf = '';
+  let busy = false;
+  let ended = false;
+  let closing = false;
+  let timeout = timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (timer) clearTimeout(timer);
+    if (timeout > 0) timer = setTimeout(() => sock.destroy(), timeout);
+  };
+  const finish = (): void => {
+    closing = true;
+    if (timer) clearTimeout(timer);
+    sock.end();
+  };
+  sock.setEncoding('latin1');
+  sock.on('error', () => sock.destroy());
+  sock.on('close', () => { if (timer) clearTimeout(timer); });
+
+  /** Run the lines waiting in the buffer, one at a time (replies may wait for a change). */
+  const pump = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (;;) {
+        if (closing || sock.destroyed) return;
+        let nl = buf.indexOf('\n');
+        if (nl < 0) {
+          if (!ended) return;
+          if (buf === '') { finish(); return; }
+          nl = buf.length; // a last line without newline, then the client's FIN
+        }
+        const line = buf.slice(0, nl).replace(/\r$/, '');
+        buf = buf.slice(nl + 1);
+        let out = '';
+        let quit = false;
+        const wasInteractive = interactive;
+        for (const words of splitLine(line)) {
+          const r = runCommand(words, level, view);
+          if (r.wait) await r.wait.catch(() => undefined);
+          if (r.level) level = r.level;
+          if (r.timeout) timeout = r.timeout;
+          if (r.prompt) { interactive = !interactive; out += '\n'; continue; }
+          if (r.quit) { quit = true; break; }
+          out += r.text;
+        }
+        if (quit) { if (out) sock.write(out, 'latin1'); finish(); return; }
+        // interactive: answer and prompt; otherwise the line is the whole session
+        if (interactive) {
+          sock.write(out + '> ', 'latin1');
+          arm();
+          continue;
+        }
+        if (out) sock.write(out, 'latin1');
+        if (!wasInteractive || !interactive) { finish(); return; }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+
+  sock.on('data', (d: string) => {
+    buf += d;
+    if (buf.length > 65536 && buf.indexOf('\n') < 0) { sock.destroy(); return; }
+    arm();
+    void pump();
+  });
+  sock.on('end', () => {
+    ended = true;
+    void pump();
+  });
+  arm();
+}
+
+/**
+ * Bind every `stats socket`; rejects with the failing address' error after
+ * closing what was bound (the caller prints HAProxy's alert).
+ */
+export async function startCli(g: GlobalConf, view: RuntimeView): Promise<CliServer> {
+  const listeners: Listener[] = [];
+  let active = 0;
+  const waiting: Array<{ sock: Socket; level: Level }> = [];
+  const start = (sock: Socket, level: Level): void => {
+    active++;
+    sock.once('close', () => {
+      active--;
+      while (waiting.length > 0) {
+        const w = waiting.shift()!;
+        if (w.sock.destroyed) continue;
+        w.sock.resume();
+        start(w.sock, w.level);
+        break;
+      }
+    });
+    session(sock, level, g.statsTimeout, view);
+  };
+  const onConnection = (sock: Socket, l: Listener): void => {
+    if (g.statsMaxconn > 0 && active >= g.statsMaxconn) {
+      sock.pause();
+      sock.on('error', () => sock.destroy());
+      waiting.push({ sock, level: l.bind.level });
+      return;
+    }
+    start(sock, l.bind.level);
+  };
+  try {
+    for (const s of g.statsSockets) {
+      for (const a of s.bind.addrs) listeners.push(await listen(s.bind, a, onConnection));
+    }
+  } catch (e) {
+    await Promise.all(listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
+    throw e;
+  }
+  return {
+    listeners,
+    active: () => active,
+    close: () => Promise.all(listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())))).then(() => undefined),
+  };
+}

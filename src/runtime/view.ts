@@ -1,0 +1,50 @@
+/**
+ * What the runtime API commands see of the running process. Commands are a
+ * pure function of (command line, level, this view) → reply text: the
+ * socket transport (cli-server.ts) and, later, a master process fanning a
+ * command out to several workers, both call them through this interface.
+ */
+import type { BackendRuntime } from '../backend/backend.js';
+import type { ServerRuntime } from '../backend/server-runtime.js';
+import type { FrontendRuntime } from '../proxy/frontend.js';
+import type { Model } from '../config/model.js';
+import type { ProxyView, RateReader } from '../stats/fields.js';
+import type { InfoSource } from '../stats/info.js';
+
+export type Level = 'user' | 'operator' | 'admin';
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { user: 0, operator: 1, admin: 2 };
+
+/** A client session seen by `show sess`. */
+export interface SessionInfo {
+  readonly id: number;
+  readonly proto: string;
+  readonly src: string;
+  readonly fe: string;
+  readonly be?: string;
+  readonly srv?: string;
+  readonly start: number;
+}
+
+export interface RuntimeView {
+  readonly model: Model;
+  /** proxies in declaration order, with their runtime objects */
+  readonly proxies: readonly ProxyView[];
+  readonly frontends: readonly FrontendRuntime[];
+  readonly backends: ReadonlyMap<string, BackendRuntime>;
+  readonly rates: RateReader;
+  /** effective global maxconn (`set maxconn global` changes it) */
+  globalMaxconn(): number;
+  /** `set maxconn global`: 0 restores the start-up value */
+  setGlobalMaxconn(v: number): void;
+  setRateLimit(which: 'connections' | 'sessions', v: number): void;
+  info(): InfoSource;
+  sessions(): SessionInfo[];
+  /** close every connection to the server (client side sees the abort) */
+  shutdownSessions(srv: ServerRuntime): void;
+  /** unbind/rebind a frontend's listeners; stop it for good */
+  pauseFrontend(fe: FrontendRuntime): Promise<void> | void;
+  resumeFrontend(fe: FrontendRuntime): Promise<void> | void;
+  stopFrontend(fe: FrontendRuntime): Promise<void> | void;
+  /** process environment for `show env` */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
