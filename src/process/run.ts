@@ -21,7 +21,7 @@ import { proc } from '../log/record.js';
 import { sessionStart, sessionEnd } from '../stats/counters.js';
 import { Rates } from '../stats/rates.js';
 import { fdLimit } from '../stats/info.js';
-import { setTrackLookup, type ProxyView } from '../stats/fields.js';
+import { setTrackLookup, fullconn, type ProxyView } from '../stats/fields.js';
 import { startCli, type CliServer } from '../runtime/cli-server.js';
 import type { RuntimeView, SessionInfo } from '../runtime/view.js';
 
@@ -221,6 +221,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     async resumeFrontend(fe) { await rebind(fe); fe.state = 'OPEN'; },
     async stopFrontend(fe) { fe.state = 'STOP'; await closeFe(fe); },
   };
+  // backends' fullconn is fixed at start-up from the frontends' maxconn
+  for (const p of proxies) if (p.be) fullconn({ proxies, globalMaxconn: effectiveMax() }, p.be);
   if (model.global.statsSockets.length > 0) {
     try {
       cli = await startCli(model.global, view);

@@ -15,7 +15,7 @@ import { infoValues, renderInfo, renderInfoTyped, renderInfoJson, INFO_VERSION }
 import { clearAll, clearMax } from '../stats/counters.js';
 import { emitProcessEvent, WARNING } from '../log/events.js';
 import { usageText, HELP_ROWS } from './help.js';
-import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint } from './server-admin.js';
+import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint, uncheckedHealth } from './server-admin.js';
 import { LEVEL_RANK, type Level, type RuntimeView } from './view.js';
 
 export interface CommandResult {
@@ -168,11 +168,12 @@ function checkResult(status: string): number {
 
 const OP_NUM = { DOWN: 0, STARTING: 1, UP: 2, STOPPING: 3 } as const;
 
+/** srv_admin_state: FMAINT 0x01, CMAINT 0x04 (`disabled`, kept for life), FDRAIN 0x08, RMAINT 0x20. */
 function adminBits(srv: ServerRuntime): number {
-  if (srv.admin === 'DRAIN') return 0x08;
-  if (srv.admin !== 'MAINT') return 0;
-  if (srv.conf.maintResolution) return 0x20;
-  return forcedMaint.has(srv) || !srv.conf.disabled ? 0x01 : 0x04;
+  let bits = srv.conf.disabled ? 0x04 : 0;
+  if (srv.admin === 'DRAIN') bits |= 0x08;
+  if (srv.admin === 'MAINT') bits |= srv.conf.maintResolution && !forcedMaint.has(srv) ? 0x20 : 0x01;
+  return bits;
 }
 
 export const SERVERS_STATE_HEADER = '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port';
@@ -185,9 +186,9 @@ export function serverStateLine(iid: number, be: BackendRuntime, srv: ServerRunt
   const agtState = a ? (a.running ? 1 : 0) | 2 | (a.paused && srv.admin !== 'MAINT' ? 0 : 4) | (a.paused ? 8 : 0) | 0x10 : 0;
   const dash = (x: string | undefined): string => (x === undefined || x === '' ? '-' : x);
   return [
-    iid, be.name, srv.id, srv.name, dash(srv.host), OP_NUM[srv.op], adminBits(srv), srv.weight, srv.initialWeight,
-    Math.max(0, Math.floor((now - srv.lastChange) / 1000)),
-    c ? CHECK_NUM[c.status] ?? 0 : 1, c ? checkResult(c.status) : 0, c ? c.health : srv.conf.rise, chkState, agtState,
+    iid, be.name, srv.id, srv.name, dash(srv.host), srv.admin === 'MAINT' ? 0 : OP_NUM[srv.op], adminBits(srv), srv.weight,
+    srv.initialWeight, Math.max(0, Math.floor((now - srv.lastChange) / 1000)),
+    c ? CHECK_NUM[c.status] ?? 0 : 1, c ? checkResult(c.status) : 0, c ? c.health : uncheckedHealth(srv), chkState, agtState,
     be.conf.id !== undefined ? 1 : 0, srv.conf.id !== undefined ? 1 : 0, dash(srv.address.fqdn), srv.address.port,
     '-', srv.conf.ssl ? 1 : 0, srv.checkPort ?? 0, dash(srv.conf.checkAddr), dash(srv.conf.agentAddr), srv.conf.agentPort ?? 0,
   ].join(' ');
@@ -264,7 +265,8 @@ function parseWeight(be: BackendRuntime, srv: ServerRuntime, arg: string | undef
   return w;
 }
 
-function setWeight(be: BackendRuntime, srv: ServerRuntime, arg: string | undefined): CommandResult {
+function setWeight(be: BackendRuntime, srv: ServerRuntime, arg: string | undefined, v?: RuntimeView): CommandResult {
+  if (v && v.frontends.some((f) => f.name === be.name && f.state === 'STOP')) return ok('Proxy is disabled.\n');
   const w = parseWeight(be, srv, arg);
   if (typeof w === 'string') return { text: w };
   srv.setWeight(w);
@@ -312,7 +314,7 @@ function setServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
       else return ok(`'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n`);
       return ok();
     case 'weight':
-      return setWeight(be, srv, w[4]);
+      return setWeight(be, srv, w[4], v);
     case 'health':
       if (srv.conf.track) return ok('cannot change health on a tracking server.\n');
       if (w[4] !== 'up' && w[4] !== 'stopping' && w[4] !== 'down') return ok(`'set server <srv> health' expects 'up', 'stopping', or 'down'.\n`);
@@ -327,6 +329,7 @@ function setServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
       return setAddr(srv, w);
     case 'check-port': {
       if (!w[4]) return ok('set server <b>/<s> check-port requires a port.\n');
+      if (!srv.check) return { text: 'health checks are not enabled on this server\n' };
       const p = /^\d+$/.test(w[4]) ? Number(w[4]) : -1;
       if (p <= 0 || p > 65535) return { text: 'provided port is invalid\n' };
       srv.checkPort = p;
@@ -485,7 +488,10 @@ export function runCommand(w: readonly string[], level: Level, v: RuntimeView): 
         case 'env': return need(level, 'operator') ? showEnv(w, v) : ok(DENIED);
         case 'sess': return need(level, 'operator') ? showSess(v) : ok(DENIED);
         case 'errors':
-          return need(level, 'operator') ? ok(`Total events captured on [${logDate(new Date())}] : 0\n`) : ok(DENIED);
+          if (!need(level, 'operator')) return ok(DENIED);
+          if (c && c !== 'request' && c !== 'response' && !v.proxies.some((p) => p.conf.name === c || `#${p.conf.iid}` === c)) return ok('No such proxy.\n');
+          // lb keeps no capture of invalid requests or responses yet
+          return ok(`Total events captured on [${logDate(new Date())}] : 0\n`);
       }
       break;
     case 'get':
@@ -501,7 +507,7 @@ export function runCommand(w: readonly string[], level: Level, v: RuntimeView): 
         if (!need(level, 'admin')) return ok(DENIED);
         const f = findServer(v, c);
         if ('err' in f) return ok(f.err);
-        return setWeight(f.be, f.srv, w[3]);
+        return setWeight(f.be, f.srv, w[3], v);
       }
       if (b === 'maxconn') return setMaxconn(w, level, v);
       if (b === 'timeout') {

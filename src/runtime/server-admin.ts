@@ -42,6 +42,7 @@ export function enterMaint(be: BackendRuntime, srv: ServerRuntime): void {
   const wasDown = srv.op === 'DOWN';
   const wasStopping = srv.op === 'STOPPING';
   srv.setAdmin('MAINT');
+  unchecked.set(srv, 0);
   if (srv.check) { srv.check.health = 0; srv.check.paused = true; }
   if (srv.agent) srv.agent.paused = true;
   if (wasDown) {
@@ -133,3 +134,9 @@ function forceHealthOp(be: BackendRuntime, srv: ServerRuntime, op: 'UP' | 'DOWN'
 
 /** Servers put in maintenance at run time (show servers state: FMAINT rather than CMAINT). */
 export const forcedMaint = new WeakSet<ServerRuntime>();
+
+/** The health counter HAProxy keeps for servers without checks (rise, 0 once put in maintenance). */
+const unchecked = new WeakMap<ServerRuntime, number>();
+export function uncheckedHealth(srv: ServerRuntime): number {
+  return unchecked.get(srv) ?? (srv.conf.disabled ? 0 : srv.conf.rise);
+}

@@ -457,14 +457,20 @@ export function backendRow(be: BackendRuntime, iid: number, slim: number, rates:
  * A backend's fullconn (its BACKEND slim): the configured one, else 10 % of
  * the maxconn of the frontends that can use it, rounded up, at least 1.
  */
+const FULLCONN = new WeakMap<BackendRuntime, number>();
 export function fullconn(view: StatsView, be: BackendRuntime): number {
   if (be.conf.fullconn) return be.conf.fullconn;
+  // computed once, at start-up, as HAProxy does (later maxconn changes do not move it)
+  const known = FULLCONN.get(be);
+  if (known !== undefined) return known;
   let total = 0;
   for (const p of view.proxies) {
     if (!p.fe) continue;
     if (p.fe.usesBackend(be)) total += p.fe.maxconn || view.globalMaxconn;
   }
-  return Math.max(1, Math.ceil(total / 10));
+  const v = Math.max(1, Math.ceil(total / 10));
+  FULLCONN.set(be, v);
+  return v;
 }
 
 /** Which rows `show stat <iid|proxy> <type> <sid>` keeps. */

@@ -72,10 +72,10 @@ export interface InfoSource {
   readonly now?: number;
 }
 
-/** `%dd %2dh%02dm%02ds` as HAProxy formats uptimes: `0d 0h00m15s`. */
+/** `%dd %dh%02dm%02ds` as HAProxy formats uptimes: `0d 0h00m15s`. */
 export function uptimeText(secs: number): string {
   const d = Math.floor(secs / 86400), h = Math.floor(secs / 3600) % 24, m = Math.floor(secs / 60) % 60, s = secs % 60;
-  return `${d}d ${String(h).padStart(2, ' ')}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`;
+  return `${d}d ${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`;
 }
 
 let lastElu = performance.eventLoopUtilization();
