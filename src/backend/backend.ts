@@ -135,6 +135,30 @@ export class BackendRuntime {
     return this.queue.length;
   }
 
+  /**
+   * `add server`: a new server, in forced maintenance, with the lowest free
+   * id (or its `id`), appended to the list the balancer walks.
+   */
+  addServer(conf: ServerRuntime['conf']): ServerRuntime {
+    const used = new Set(this.servers.map((s) => s.id));
+    let id = 1;
+    while (used.has(id)) id++;
+    const srv = new ServerRuntime(conf.id ?? id, conf, () => this.serverChanged());
+    srv.setAdmin('MAINT');
+    this.servers.push(srv);
+    this.balancer.update();
+    return srv;
+  }
+
+  /** `del server`: remove a server (in maintenance) from the list. */
+  removeServer(srv: ServerRuntime): void {
+    const i = this.servers.indexOf(srv);
+    if (i < 0) return;
+    this.servers.splice(i, 1);
+    srv.closeIdle();
+    this.balancer.update();
+  }
+
   /** Backend UP/DOWN bookkeeping for the stats (chkdown, lastchg, downtime). */
   private trackUpDown(): void {
     if (this.servers.length === 0) return;

@@ -10,7 +10,9 @@
  */
 import { ConfigError, NotImplementedError, Codes } from '../core/errors.js';
 import { register, didYouMean, type KeywordRow, type KwContext } from '../config/keywords.js';
-import type { Where } from '../config/diag.js';
+import { Diagnostics, type Where } from '../config/diag.js';
+import type { Proxy, ProxyDraft, LoadOptions } from '../config/model.js';
+import type { GlobalConf } from '../config/global.js';
 import { parseAddress, AddrError, type SockAddr } from '../proxy/address.js';
 // whole-configuration server checks and start-up resolution register themselves
 import './server-check.js';
@@ -259,3 +261,45 @@ const rows: KeywordRow[] = [
 ];
 
 register('proxy', rows);
+
+/** Server keywords `add server` refuses (HAProxy 2.6: not accepted for dynamic servers). */
+const NOT_DYNAMIC = new Set(['cookie', 'redir', 'init-addr', 'non-stick', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'namespace', 'socks4', 'resolvers', 'log-proto']);
+
+/**
+ * `add server <be>/<name> <addr> [kw...]` at run time (reference §5.7): the
+ * same keyword rows as the configuration, without default-server
+ * inheritance. Returns the server or HAProxy's reply text.
+ */
+export function parseRuntimeServer(px: Proxy, name: string, words: readonly string[], global: GlobalConf): ServerConf | string {
+  if (words.length < 1 || words[0] === '') return `'server' expects <name> and <addr>[:<port>] as arguments.`;
+  if (!NAME_OK.test(name)) {
+    const bad = [...name].find((ch) => !/[A-Za-z0-9_.:-]/.test(ch)) ?? '';
+    return `character '${bad}' is not permitted in server name '${name}'.`;
+  }
+  for (const w of words.slice(1)) {
+    if (NOT_DYNAMIC.has(w) || (w.startsWith('no-') && OPTS.has(w))) return `'${w}' option is not accepted for dynamic server`;
+  }
+  const label = `'server ${px.name}/${name}'`;
+  const where: Where = { file: 'CLI', line: 0 };
+  const draft = { ...px, servers: [...px.servers] } as ProxyDraft;
+  const diag = new Diagnostics();
+  const ctx = {
+    where, section: 'backend', kw: 'server', global, opts: { env: process.env } as LoadOptions, diag,
+    proxy: () => draft, other: () => { throw new Error('no section'); },
+    warn: () => undefined, notice: () => undefined, diagnostic: () => undefined,
+  } as unknown as KwContext;
+  const strip = (m: string): string => m.replace(/^\[CLI:0\] : /, '').replace(/^'server [^']*' : /, '');
+  try {
+    const address = serverAddress(words[0]!, ctx, label);
+    const p = initServerParams();
+    applyOptions(words.slice(1), p, ctx, 'server', label, name);
+    const first = diag.list.find((d) => d.level === 'ALERT');
+    if (first) return strip(first.text);
+    const s: ServerConf = { ...p, name, where, addr: words[0]!, address };
+    endOfLine(s, ctx, label);
+    return s;
+  } catch (e) {
+    if (e instanceof ConfigError) return strip(e.message);
+    throw e;
+  }
+}

@@ -216,6 +216,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       };
     },
     sessions: () => [...sessions.values()],
+    addServer(be, conf) { const srv = be.addServer(conf); rates.follow(srv.counters); return srv; },
+    delServer(be, srv) { be.removeServer(srv); },
     shutdownSessions(srv) { srv.shutdownSessions(); },
     async pauseFrontend(fe) { fe.state = 'PAUSED'; await closeFe(fe); },
     async resumeFrontend(fe) { await rebind(fe); fe.state = 'OPEN'; },

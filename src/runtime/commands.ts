@@ -10,12 +10,13 @@ import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { FrontendRuntime } from '../proxy/frontend.js';
 import { parseIp } from '../proxy/address.js';
+import { parseRuntimeServer } from '../backend/server.js';
 import { statRows, renderCsv, renderTyped, renderJson, type StatFilter, type StatsView } from '../stats/fields.js';
 import { infoValues, renderInfo, renderInfoTyped, renderInfoJson, INFO_VERSION } from '../stats/info.js';
 import { clearAll, clearMax } from '../stats/counters.js';
-import { emitProcessEvent, WARNING } from '../log/events.js';
+import { emitProcessEvent, WARNING, NOTICE } from '../log/events.js';
 import { usageText, HELP_ROWS } from './help.js';
-import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint, uncheckedHealth } from './server-admin.js';
+import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint, uncheckedHealth, setUncheckedHealth } from './server-admin.js';
 import { LEVEL_RANK, type Level, type RuntimeView } from './view.js';
 
 export interface CommandResult {
@@ -182,7 +183,8 @@ export const SERVERS_STATE_HEADER = '# be_id be_name srv_id srv_name srv_addr sr
 export function serverStateLine(iid: number, be: BackendRuntime, srv: ServerRuntime, now = Date.now()): string {
   const c = srv.check;
   const a = srv.agent;
-  const chkState = c ? (c.running ? 1 : 0) | 2 | (c.paused && srv.admin !== 'MAINT' ? 0 : 4) | (c.paused ? 8 : 0) : 0;
+  // configured (2), enabled (4), paused (8), running (1); a `check` the checker has not started yet is configured only
+  const chkState = c ? (c.running ? 1 : 0) | 2 | (c.paused && srv.admin !== 'MAINT' ? 0 : 4) | (c.paused ? 8 : 0) : srv.conf.check ? 2 : 0;
   const agtState = a ? (a.running ? 1 : 0) | 2 | (a.paused && srv.admin !== 'MAINT' ? 0 : 4) | (a.paused ? 8 : 0) | 0x10 : 0;
   const dash = (x: string | undefined): string => (x === undefined || x === '' ? '-' : x);
   return [
@@ -456,6 +458,62 @@ function clearCounters(w: readonly string[], level: Level, v: RuntimeView): Comm
   return ok();
 }
 
+/** Servers added at run time (they cannot be tracked). */
+const dynamicServers = new WeakSet<ServerRuntime>();
+
+/** HAProxy 2.6 accepts dynamic servers only with these algorithms (map-based hashes are static). */
+function dynamicLb(be: BackendRuntime): boolean {
+  const algo = be.conf.balance?.algo ?? 'roundrobin';
+  if (algo === 'roundrobin' || algo === 'leastconn' || algo === 'first' || algo === 'random') return true;
+  return algo !== 'static-rr' && be.conf.hashType.method === 'consistent';
+}
+
+function addServer(w: readonly string[], level: Level, v: RuntimeView): CommandResult {
+  if (!need(level, 'admin')) return ok(DENIED);
+  const arg = w[2];
+  const slash = arg ? arg.indexOf('/') : -1;
+  if (!arg || slash < 0) return { text: `Require 'backend/server'.\n` };
+  const be = findBackend(v, arg.slice(0, slash));
+  if (!be) return { text: 'No such backend.\n' };
+  if (!dynamicLb(be)) return { text: 'Backend must use a dynamic load balancing to support dynamic servers.\n' };
+  const name = arg.slice(slash + 1);
+  const label = `'server ${be.name}/${name}'`;
+  if (be.servers.some((s) => s.name === name)) {
+    emitProcessEvent({ severity: 1, text: `${label} : Already exists a server with the same name in backend.`, proxy: be.name });
+    return ok('Already exists a server with the same name in backend.\n');
+  }
+  const conf = parseRuntimeServer(be.conf, name, w.slice(3), v.model.global);
+  if (typeof conf === 'string') return ok(conf + '\n');
+  if (conf.track) {
+    const t = conf.track.includes('/') ? conf.track : `${be.name}/${conf.track}`;
+    const [tb, ts] = t.split('/') as [string, string];
+    const target = v.backends.get(tb)?.servers.find((s) => s.name === ts);
+    if (!target) return ok(`unable to find required server '${ts}' for tracking.\n`);
+    if (dynamicServers.has(target)) return ok(`unable to use ${tb}/${ts} for tracking as it is a dynamic server.\n`);
+  }
+  const srv = v.addServer(be, conf);
+  dynamicServers.add(srv);
+  forcedMaint.add(srv);
+  setUncheckedHealth(srv, 0);
+  emitProcessEvent({ severity: NOTICE, text: `${label} : New server registered.`, proxy: be.name });
+  return ok('New server registered.\n');
+}
+
+function delServer(w: readonly string[], level: Level, v: RuntimeView): CommandResult {
+  if (!need(level, 'admin')) return ok(DENIED);
+  // 2.6 ends these replies without the blank line
+  const f = findServer(v, w[2]);
+  if ('err' in f) return { text: f.err };
+  const { be, srv } = f;
+  if (srv.admin !== 'MAINT') return { text: 'Only servers in maintenance mode can be deleted.\n' };
+  const tracker = [...v.backends.values()].flatMap((b) => b.servers.map((s) => ({ b, s })))
+    .find(({ b, s }) => s.conf.track && (s.conf.track === `${be.name}/${srv.name}` || (b === be && s.conf.track === srv.name)));
+  if (tracker) return { text: 'Cannot remove a server used as a tracking reference.\n' };
+  v.delServer(be, srv);
+  emitProcessEvent({ severity: NOTICE, text: 'Server deleted.', proxy: be.name });
+  return { text: 'Server deleted.\n' };
+}
+
 /** The commands lb runs (first words → handler). */
 export function runCommand(w: readonly string[], level: Level, v: RuntimeView): CommandResult {
   const [a, b, c] = w;
@@ -524,6 +582,12 @@ export function runCommand(w: readonly string[], level: Level, v: RuntimeView): 
       return shutdown(w, level, v);
     case 'clear':
       if (b === 'counters') return clearCounters(w, level, v);
+      break;
+    case 'add':
+      if (b === 'server') return addServer(w, level, v);
+      break;
+    case 'del':
+      if (b === 'server') return delServer(w, level, v);
       break;
   }
   // a command of HAProxy's list that lb does not run, or an unknown one

@@ -140,3 +140,6 @@ const unchecked = new WeakMap<ServerRuntime, number>();
 export function uncheckedHealth(srv: ServerRuntime): number {
   return unchecked.get(srv) ?? (srv.conf.disabled ? 0 : srv.conf.rise);
 }
+export function setUncheckedHealth(srv: ServerRuntime, v: number): void {
+  unchecked.set(srv, v);
+}

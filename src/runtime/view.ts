@@ -45,6 +45,9 @@ export interface RuntimeView {
   pauseFrontend(fe: FrontendRuntime): Promise<void> | void;
   resumeFrontend(fe: FrontendRuntime): Promise<void> | void;
   stopFrontend(fe: FrontendRuntime): Promise<void> | void;
+  /** `add server` / `del server`: keep the stats' rate tracking in step */
+  addServer(be: BackendRuntime, conf: ServerRuntime['conf']): ServerRuntime;
+  delServer(be: BackendRuntime, srv: ServerRuntime): void;
   /** process environment for `show env` */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

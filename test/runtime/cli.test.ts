@@ -248,6 +248,31 @@ t.test('frontend pause, resume and maxconn', async (t) => {
   t.match(lb.stderr, /Paused frontend fe\.\n[^]*Resumed frontend fe\.\n/);
 });
 
+t.test('dynamic servers: add server starts in maintenance, takes traffic once ready, del server', async (t) => {
+  const s3 = await slowBackend('s3');
+  t.teardown(() => s3.close());
+  t.equal(await socat(A(), `add server be/s3 127.0.0.1:${s3.port} weight 2`), 'New server registered.\n\n');
+  t.equal(await socat(A(), `add server be/s3 127.0.0.1:${s3.port}`), 'Already exists a server with the same name in backend.\n\n');
+  t.equal(await socat(A(), 'add server be/s4'), `'server' expects <name> and <addr>[:<port>] as arguments.\n\n`);
+  t.equal(await socat(A(), 'add server be/s4 127.0.0.1:1 foo'), `unknown keyword 'foo'; did you mean 'tfo' maybe ?\n\n`);
+  t.equal(await socat(A(), 'add server be/s4 127.0.0.1:1 cookie c'), `'cookie' option is not accepted for dynamic server\n\n`);
+  t.equal(await socat(A(), 'add server nope/s4 127.0.0.1:1'), 'No such backend.\n');
+  t.match(await socat(A(), 'show servers state be'), new RegExp(`\n3 be 3 s3 127\\.0\\.0\\.1 0 1 2 2 \\d+ 1 0 0 0 0 0 0 - ${s3.port} - 0 0 - - 0\n`));
+  for (let i = 0; i < 4; i++) await get(port, '/');
+  t.equal(s3.hits, 0, 'no traffic while in maintenance');
+  t.equal(await socat(A(), 'del server be/s1'), 'Only servers in maintenance mode can be deleted.\n');
+  t.equal(await socat(A(), 'set server be/s3 state ready'), '\n');
+  for (let i = 0; i < 12; i++) await get(port, '/');
+  t.ok(s3.hits > 0, 'the new server takes traffic');
+  t.equal(await socat(A(), 'set server be/s3 state maint'), '\n');
+  t.equal(await socat(A(), 'del server be/s3'), 'Server deleted.\n');
+  t.equal(await socat(A(), 'del server be/s3'), 'No such server.\n');
+  const bodies = new Set<string>();
+  for (let i = 0; i < 6; i++) bodies.add((await get(port, '/')).body);
+  t.same([...bodies].sort(), ['s1\n', 's2\n']);
+  t.match(lb.stderr, /'server be\/s3' : New server registered\.\n/);
+});
+
 t.test('the unix socket file stays after exit, as with HAProxy 2.6', async (t) => {
   await lb.stop();
   t.ok(existsSync(admin));
