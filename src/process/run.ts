@@ -216,6 +216,10 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       };
     },
     sessions: () => [...sessions.values()],
+    killSession(id) {
+      for (const [sock, info] of sessions) if (info.id === id) { sock.destroy(); return true; }
+      return false;
+    },
     addServer(be, conf) { const srv = be.addServer(conf); rates.follow(srv.counters); return srv; },
     delServer(be, srv) { be.removeServer(srv); },
     shutdownSessions(srv) { srv.shutdownSessions(); },

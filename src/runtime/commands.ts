@@ -411,7 +411,12 @@ function shutdown(w: readonly string[], level: Level, v: RuntimeView): CommandRe
     v.shutdownSessions(f.srv);
     return ok();
   }
-  if (w[1] === 'session') return need(level, 'admin') ? notInLb(['shutdown', 'session']) : ok(DENIED);
+  if (w[1] === 'session') {
+    if (!need(level, 'admin')) return ok(DENIED);
+    const m = /^(0x[0-9a-fA-F]+|[1-9]\d*)$/.exec(w[2] ?? '');
+    if (!m) return ok(`Session pointer expected (use 'show sess').\n`);
+    return ok(v.killSession(Number(m[1])) ? '' : `No such session (use 'show sess').\n`);
+  }
   return { text: usageText(w, false) };
 }
 

@@ -39,6 +39,8 @@ export interface RuntimeView {
   setRateLimit(which: 'connections' | 'sessions', v: number): void;
   info(): InfoSource;
   sessions(): SessionInfo[];
+  /** `shutdown session <id>`: close that client connection; false when unknown */
+  killSession(id: number): boolean;
   /** close every connection to the server (client side sees the abort) */
   shutdownSessions(srv: ServerRuntime): void;
   /** unbind/rebind a frontend's listeners; stop it for good */
