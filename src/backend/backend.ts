@@ -143,7 +143,7 @@ export class BackendRuntime {
     const used = new Set(this.servers.map((s) => s.id));
     let id = 1;
     while (used.has(id)) id++;
-    const srv = new ServerRuntime(conf.id ?? id, conf, () => this.serverChanged());
+    const srv = new ServerRuntime(conf.id ?? id, conf, (s) => this.serverChanged(s));
     srv.setAdmin('MAINT');
     this.servers.push(srv);
     this.balancer.update();
