@@ -149,9 +149,9 @@ function showStat(w: readonly string[], v: RuntimeView): CommandResult {
 function showInfo(w: readonly string[], v: RuntimeView): CommandResult {
   const values = infoValues(v.info());
   const opts = new Set(w.slice(2));
-  if (opts.has('typed')) return { text: renderInfoTyped(values) };
+  if (opts.has('typed')) return { text: renderInfoTyped(values, opts.has('desc')) };
   if (opts.has('json')) return { text: renderInfoJson(values) };
-  return { text: renderInfo(values) };
+  return { text: renderInfo(values, opts.has('desc')) };
 }
 
 /** Numeric check status of reference §4.3 and its result class. */

@@ -15,6 +15,7 @@ export interface InfoMeta {
   readonly name: string;
   readonly tags: string;
   readonly type: FieldType;
+  readonly desc: string;
 }
 
 const RAW: ReadonlyArray<readonly [string, string, FieldType]> = [
@@ -40,7 +41,83 @@ const RAW: ReadonlyArray<readonly [string, string, FieldType]> = [
   ['Start_time_sec', 'MDP', 'u32'], ['Tainted', 'SGP', 'str'],
 ];
 
-export const INFO_FIELDS: readonly InfoMeta[] = RAW.map(([name, tags, type], pos) => ({ pos, name, tags, type }));
+/** The text `show info desc` prints after each value. */
+const DESC: Readonly<Record<string, string>> = {
+  "Name": "Product name",
+  "Version": "Product version",
+  "Release_date": "Date of latest source code update",
+  "Nbthread": "Number of started threads (global.nbthread)",
+  "Nbproc": "Number of started worker processes (historical, always 1)",
+  "Process_num": "Relative worker process number (1)",
+  "Pid": "This worker process identifier for the system",
+  "Uptime": "How long ago this worker process was started (days+hours+minutes+seconds)",
+  "Uptime_sec": "How long ago this worker process was started (seconds)",
+  "Memmax_MB": "Worker process's hard limit on memory usage in MB (-m on command line)",
+  "PoolAlloc_MB": "Amount of memory allocated in pools (in MB)",
+  "PoolUsed_MB": "Amount of pool memory currently used (in MB)",
+  "PoolFailed": "Number of failed pool allocations since this worker was started",
+  "Ulimit-n": "Hard limit on the number of per-process file descriptors",
+  "Maxsock": "Hard limit on the number of per-process sockets",
+  "Maxconn": "Hard limit on the number of per-process connections (configured or imposed by Ulimit-n)",
+  "Hard_maxconn": "Hard limit on the number of per-process connections (imposed by Memmax_MB or Ulimit-n)",
+  "CurrConns": "Current number of connections on this worker process",
+  "CumConns": "Total number of connections on this worker process since started",
+  "CumReq": "Total number of requests on this worker process since started",
+  "MaxSslConns": "Hard limit on the number of per-process SSL endpoints (front+back), 0=unlimited",
+  "CurrSslConns": "Current number of SSL endpoints on this worker process (front+back)",
+  "CumSslConns": "Total number of SSL endpoints on this worker process since started (front+back)",
+  "Maxpipes": "Hard limit on the number of pipes for splicing, 0=unlimited",
+  "PipesUsed": "Current number of pipes in use in this worker process",
+  "PipesFree": "Current number of allocated and available pipes in this worker process",
+  "ConnRate": "Number of front connections created on this worker process over the last second",
+  "ConnRateLimit": "Hard limit for ConnRate (global.maxconnrate)",
+  "MaxConnRate": "Highest ConnRate reached on this worker process since started (in connections per second)",
+  "SessRate": "Number of sessions created on this worker process over the last second",
+  "SessRateLimit": "Hard limit for SessRate (global.maxsessrate)",
+  "MaxSessRate": "Highest SessRate reached on this worker process since started (in sessions per second)",
+  "SslRate": "Number of SSL connections created on this worker process over the last second",
+  "SslRateLimit": "Hard limit for SslRate (global.maxsslrate)",
+  "MaxSslRate": "Highest SslRate reached on this worker process since started (in connections per second)",
+  "SslFrontendKeyRate": "Number of SSL keys created on frontends in this worker process over the last second",
+  "SslFrontendMaxKeyRate": "Highest SslFrontendKeyRate reached on this worker process since started (in SSL keys per second)",
+  "SslFrontendSessionReuse_pct": "Percent of frontend SSL connections which did not require a new key",
+  "SslBackendKeyRate": "Number of SSL keys created on backends in this worker process over the last second",
+  "SslBackendMaxKeyRate": "Highest SslBackendKeyRate reached on this worker process since started (in SSL keys per second)",
+  "SslCacheLookups": "Total number of SSL session ID lookups in the SSL session cache on this worker since started",
+  "SslCacheMisses": "Total number of SSL session ID lookups that didn't find a session in the SSL session cache on this worker since started",
+  "CompressBpsIn": "Number of bytes submitted to the HTTP compressor in this worker process over the last second",
+  "CompressBpsOut": "Number of bytes emitted by the HTTP compressor in this worker process over the last second",
+  "CompressBpsRateLim": "Limit of CompressBpsOut beyond which HTTP compression is automatically disabled",
+  "Tasks": "Total number of tasks in the current worker process (active + sleeping)",
+  "Run_queue": "Total number of active tasks+tasklets in the current worker process",
+  "Idle_pct": "Percentage of last second spent waiting in the current worker thread",
+  "node": "Node name (global.node)",
+  "Stopping": "1 if the worker process is currently stopping, otherwise zero",
+  "Jobs": "Current number of active jobs on the current worker process (frontend connections, master connections, listeners)",
+  "Unstoppable Jobs": "Current number of unstoppable jobs on the current worker process (master connections)",
+  "Listeners": "Current number of active listeners on the current worker process",
+  "ActivePeers": "Current number of verified active peers connections on the current worker process",
+  "ConnectedPeers": "Current number of peers having passed the connection step on the current worker process",
+  "DroppedLogs": "Total number of dropped logs for current worker process since started",
+  "BusyPolling": "1 if busy-polling is currently in use on the worker process, otherwise zero (config.busy-polling)",
+  "FailedResolutions": "Total number of failed DNS resolutions in current worker process since started",
+  "TotalBytesOut": "Total number of bytes emitted by current worker process since started",
+  "TotalSplicdedBytesOut": "Total number of bytes emitted by current worker process through a kernel pipe since started",
+  "BytesOutRate": "Number of bytes emitted by current worker process over the last second",
+  "DebugCommandsIssued": "Number of debug commands issued on this process (anything > 0 is unsafe)",
+  "CumRecvLogs": "Total number of log messages received by log-forwarding listeners on this worker process since started",
+  "Build info": "Build info",
+  "Memmax_bytes": "Worker process's hard limit on memory usage in byes (-m on command line)",
+  "PoolAlloc_bytes": "Amount of memory allocated in pools (in bytes)",
+  "PoolUsed_bytes": "Amount of pool memory currently used (in bytes)",
+  "Start_time_sec": "Start time in seconds",
+  "Tainted": "Experimental features used",
+  "ZlibMemUsage": "Zlib memory usage in bytes",
+  "MaxZlibMemUsage": "Configured maximum zlib memory usage in bytes",
+  "description": "Node description (global.description)",
+};
+
+export const INFO_FIELDS: readonly InfoMeta[] = RAW.map(([name, tags, type], pos) => ({ pos, name, tags, type, desc: DESC[name] ?? '' }));
 
 /** The version string lb reports where HAProxy reports its own. */
 export const INFO_VERSION = `${HAPROXY_COMPAT}-lb${LB_VERSION}`;
@@ -123,21 +200,21 @@ export function infoValues(src: InfoSource): Array<number | string | undefined> 
 }
 
 /** `show info`: `Name: value` lines, then the blank line. */
-export function renderInfo(values: ReadonlyArray<number | string | undefined>): string {
+export function renderInfo(values: ReadonlyArray<number | string | undefined>, desc = false): string {
   let out = '';
   for (const f of INFO_FIELDS) {
     const x = values[f.pos];
-    if (x !== undefined) out += `${f.name}: ${x}\n`;
+    if (x !== undefined) out += `${f.name}: ${x}${desc ? `:"${f.desc}"` : ''}\n`;
   }
   return out + '\n';
 }
 
 /** `show info typed`: `pos.Name.1:tags:type:value`. */
-export function renderInfoTyped(values: ReadonlyArray<number | string | undefined>): string {
+export function renderInfoTyped(values: ReadonlyArray<number | string | undefined>, desc = false): string {
   let out = '';
   for (const f of INFO_FIELDS) {
     const x = values[f.pos];
-    if (x !== undefined) out += `${f.pos}.${f.name}.1:${f.tags}:${f.type}:${x}\n`;
+    if (x !== undefined) out += `${f.pos}.${f.name}.1:${f.tags}:${f.type}:${x}${desc ? `:"${f.desc}"` : ''}\n`;
   }
   return out + '\n';
 }
