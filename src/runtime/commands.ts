@@ -11,13 +11,13 @@ import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { FrontendRuntime } from '../proxy/frontend.js';
 import { parseIp } from '../proxy/address.js';
 import { parseRuntimeServer } from '../backend/server.js';
-import { statRows, renderCsv, renderTyped, renderJson, type StatFilter, type StatsView } from '../stats/fields.js';
+import { statRows, renderCsv, renderTyped, renderJson, type StatFilter } from '../stats/fields.js';
 import { infoValues, renderInfo, renderInfoTyped, renderInfoJson, INFO_VERSION } from '../stats/info.js';
 import { clearAll, clearMax } from '../stats/counters.js';
 import { emitProcessEvent, WARNING, NOTICE } from '../log/events.js';
 import { usageText, HELP_ROWS } from './help.js';
 import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint, uncheckedHealth, setUncheckedHealth } from './server-admin.js';
-import { LEVEL_RANK, type Level, type RuntimeView } from './view.js';
+import { LEVEL_RANK, statsView, type Level, type RuntimeView } from './view.js';
 
 export interface CommandResult {
   /** the bytes to send back (already with their blank line) */
@@ -73,9 +73,6 @@ function need(level: Level, min: Level): boolean {
   return LEVEL_RANK[level] >= LEVEL_RANK[min];
 }
 
-function statsView(v: RuntimeView): StatsView {
-  return { proxies: v.proxies, globalMaxconn: v.globalMaxconn(), rates: v.rates };
-}
 
 // --- lookups --------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { FrontendRuntime } from '../proxy/frontend.js';
 import type { Model } from '../config/model.js';
-import type { ProxyView, RateReader } from '../stats/fields.js';
+import type { ProxyView, RateReader, StatsView } from '../stats/fields.js';
 import type { InfoSource } from '../stats/info.js';
 
 export type Level = 'user' | 'operator' | 'admin';
@@ -52,4 +52,9 @@ export interface RuntimeView {
   delServer(be: BackendRuntime, srv: ServerRuntime): void;
   /** process environment for `show env` */
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The stat rows' view of a running process (show stat, and the stats page and Prometheus on top). */
+export function statsView(v: RuntimeView): StatsView {
+  return { proxies: v.proxies, globalMaxconn: v.globalMaxconn(), rates: v.rates };
 }

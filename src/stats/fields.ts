@@ -424,7 +424,7 @@ export function backendWeights(be: BackendRuntime): { act: number; bck: number; 
 }
 
 /** The BACKEND row; `slim` is the backend's fullconn. */
-export function backendRow(be: BackendRuntime, iid: number, slim: number, rates: RateReader = NO_RATES, now = Date.now()): StatRow {
+export function backendRow(be: BackendRuntime, iid: number, slim: number, rates: RateReader = NO_RATES, now = Date.now(), counted = false): StatRow {
   const r = row('B', iid, 0);
   const c = be.counters;
   const http = be.conf.mode === 'http';
@@ -448,6 +448,11 @@ export function backendRow(be: BackendRuntime, iid: number, slim: number, rates:
   if (http) {
     httpResponses(r, c);
     set(r, { req_tot: c.reqTot, cache_lookups: 0, cache_hits: 0 });
+  }
+  if (counted) {
+    // with `up` / `no-maint`, the status says how many servers are running
+    const nbup = be.servers.filter((s) => s.admin !== 'MAINT' && s.op !== 'DOWN').length;
+    r.values[F['status']!] = `${r.values[F['status']!]} (${nbup}/${be.servers.length})`;
   }
   modules(r, true);
   return r;
@@ -510,7 +515,7 @@ export function statRows(view: StatsView, filter?: StatFilter): StatRow[] {
           rows.push(serverRow(p.be, s, iid, rates, now));
         }
       }
-      if (types & 2) rows.push(backendRow(p.be, iid, fullconn(view, p.be), rates, now));
+      if (types & 2) rows.push(backendRow(p.be, iid, fullconn(view, p.be), rates, now, !!(filter?.up || filter?.noMaint)));
     }
   }
   return rows;

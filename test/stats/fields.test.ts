@@ -92,6 +92,11 @@ t.test('filters: <iid> <type> <sid>', async (t) => {
   t.same(names(4, 4, -1), ['be_web/web1', 'be_web/web3']);
   t.same(names(4, 4, 2), ['be_web/web3']);
   t.same(names(4, 2, -1), ['be_web/BACKEND']);
+  // `up` / `no-maint` count the running servers in the backend status
+  const be = v.proxies.find((p) => p.conf.name === 'be_web')!.be!;
+  be.servers[0]!.setAdmin('MAINT');
+  const rows = statRows({ proxies: v.proxies, globalMaxconn: 9983 }, { iid: 4, types: 6, sid: -1, noMaint: true });
+  t.same(rows.map((r) => `${r.values[1]} ${r.values[17]}`), ['web3 no check', 'BACKEND UP (1/2)']);
   v.close();
 });
 
