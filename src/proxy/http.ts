@@ -130,6 +130,9 @@ class HttpSession implements PickContext, UpOwner {
   private readonly resDec = new ChunkedDecoder();
   /** client connection closes after the current response */
   private closeAfter = false;
+  /** bytes of the current exchange from the client and to it, credited to server and backend at its end */
+  private xIn = 0;
+  private xOut = 0;
   /** the server connection must not be reused */
   private upClose = false;
   private requests = 0;
@@ -189,6 +192,7 @@ class HttpSession implements PickContext, UpOwner {
         return;
       case St.Tunnel:
         this.fe.counters.bin += d.length;
+        this.xIn += d.length;
         if (this.up && !this.up.write(d)) this.cli.pause();
         return;
       case St.Connecting:
@@ -261,6 +265,9 @@ class HttpSession implements PickContext, UpOwner {
     this.requests++;
     this.replays = 0;
     fe.counters.reqTot++;
+    fe.counters.bin += req.headBytes;
+    this.xIn = req.headBytes;
+    this.xOut = 0;
     this.req = req;
     this.inBuf = EMPTY;
     this.uri = req.target;
@@ -301,6 +308,7 @@ class HttpSession implements PickContext, UpOwner {
     const be = fe.route(ctx);
     if (!be) { this.fail(503); return; }
     this.be = be;
+    be.counters.reqTot++;
     ctx.backend = be.name;
     if (this.lr !== undefined) { this.lr.be = be.name; this.lr.beCounters = be.counters; }
     if (be.conf !== fe.conf) {
@@ -381,7 +389,6 @@ class HttpSession implements PickContext, UpOwner {
     this.res = undefined;
     this.upBuf = EMPTY;
     const up = this.up!;
-    this.be!.counters.bin += head.length; // latin1: one byte per character
     const pending = this.pendingBody;
     this.pendingBody = EMPTY;
     if (this.reqDone) {
@@ -411,7 +418,7 @@ class HttpSession implements PickContext, UpOwner {
     let rest: Buffer = EMPTY;
     if (!this.reqChunked) {
       const n = Math.min(this.reqLeft, d.length - from);
-      if (n > 0) { up.write(d.subarray(from, from + n)); this.fe.counters.bin += n; }
+      if (n > 0) { up.write(d.subarray(from, from + n)); this.fe.counters.bin += n; this.xIn += n; }
       this.reqLeft -= n;
       if (this.reqLeft === 0) { this.reqDone = true; rest = d.subarray(from + n); }
     } else {
@@ -428,6 +435,7 @@ class HttpSession implements PickContext, UpOwner {
         if (dec.done) { up.write(lastChunk(dec.trailers)); this.reqDone = true; break; }
       }
       this.fe.counters.bin += pos - from;
+      this.xIn += pos - from;
       if (this.reqDone) rest = d.subarray(pos);
     }
     if (this.reqDone) {
@@ -443,6 +451,7 @@ class HttpSession implements PickContext, UpOwner {
   upData(d: Buffer): boolean {
     if (this.st === St.Tunnel) {
       this.fe.counters.bout += d.length;
+      this.xOut += d.length;
       if (!this.cli.write(d)) this.up!.pause();
     } else if (this.st === St.Exchange) {
       if (this.res === undefined) {
@@ -493,6 +502,7 @@ class HttpSession implements PickContext, UpOwner {
       srv.observe!((st < 500 || st === 501 || st === 505) && st >= 100 ? undefined : 'Wrong http response');
     }
     countStatus(srv.counters, res.status);
+    srv.counters.reqTot++;
     countStatus(this.be!.counters, res.status);
     countStatus(this.fe.counters, res.status);
     if (res.connClose || res.version === 10 && !res.connKeepAlive) this.upClose = true;
@@ -533,6 +543,7 @@ class HttpSession implements PickContext, UpOwner {
     const cli = this.cli;
     if (this.lr !== undefined) this.logResponse(res, resHeaders, text.length, res.framing === 'length' ? Math.min(res.length, rest.length) : res.framing === 'none' ? 0 : rest.length);
     this.fe.counters.bout += text.length; // latin1: one byte per character
+    this.xOut += text.length;
     if (res.framing === 'none') { cli.write(text, 'latin1'); this.resDone = true; this.responseComplete(rest); return; }
     if (res.framing === 'length' && rest.length > 0 && rest.length <= SMALL_BODY) {
       // a small response already complete in hand: one buffer, one send() (no writev)
@@ -542,6 +553,7 @@ class HttpSession implements PickContext, UpOwner {
       rest.copy(out, text.length, 0, n);
       cli.write(out);
       this.fe.counters.bout += n;
+      this.xOut += n;
       this.resLeft -= n;
       if (this.resLeft === 0) { this.resDone = true; this.responseComplete(rest.subarray(n)); }
       return;
@@ -559,10 +571,12 @@ class HttpSession implements PickContext, UpOwner {
     if (res.framing === 'close') {
       cli.write(from === 0 ? d : d.subarray(from));
       this.fe.counters.bout += d.length - from;
+      this.xOut += d.length - from;
     } else if (res.framing === 'length') {
       const n = Math.min(this.resLeft, d.length - from);
       if (n > 0) cli.write(from === 0 && n === d.length ? d : d.subarray(from, from + n));
       this.fe.counters.bout += n;
+      this.xOut += n;
       this.resLeft -= n;
       if (this.resLeft === 0) { this.resDone = true; rest = d.subarray(from + n); }
     } else {
@@ -587,6 +601,7 @@ class HttpSession implements PickContext, UpOwner {
         }
       }
       this.fe.counters.bout += pos - from;
+      this.xOut += pos - from;
       if (this.resDone) rest = d.subarray(pos);
     }
     if (this.resDone) this.responseComplete(rest);
@@ -697,6 +712,13 @@ class HttpSession implements PickContext, UpOwner {
     const be = this.be;
     this.up = undefined;
     this.upClose = false;
+    if (srv && be && (this.xIn > 0 || this.xOut > 0)) {
+      // the exchange's bytes, credited to the server and backend when it leaves them (stats bin/bout)
+      srv.counters.bin += this.xIn; srv.counters.bout += this.xOut;
+      be.counters.bin += this.xIn; be.counters.bout += this.xOut;
+      this.xIn = 0;
+      this.xOut = 0;
+    }
     if (up) {
       (up as UpSocket).lbOwner = undefined;
       if (srv) sessionEnd(srv.counters);
