@@ -99,6 +99,8 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
     void pump();
   });
   arm();
+  // listeners accept paused (pauseOnConnect): start reading now
+  sock.resume();
 }
 
 /**
