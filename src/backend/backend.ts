@@ -411,6 +411,8 @@ export class BackendRuntime {
       if (ok) {
         sock.setNoDelay(true);
         srv.conns.add(sock);
+        const used = srv.conns.size - srv.idle.length;
+        if (used > srv.usedMax) srv.usedMax = used;
         sock.once('close', () => srv.conns.delete(sock));
         cb(sock);
       } else { sock.destroy(); cb(undefined, timedOut); }

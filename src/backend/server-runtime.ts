@@ -68,6 +68,8 @@ export class ServerRuntime {
   readonly idle: Socket[] = [];
   /** every open connection to this server (in use or idle), for `shutdown sessions server` */
   readonly conns = new Set<Socket>();
+  /** most connections in use at once (show servers conn used_max) */
+  usedMax = 0;
   address: SockAddr;
   /** IP to connect to (resolved fqdn or literal); undefined: no address */
   host: string | undefined;

@@ -216,6 +216,11 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       };
     },
     sessions: () => [...sessions.values()],
+    cliSockets: () => model.global.statsSockets.flatMap((s) => s.bind.addrs.map((a) => ({
+      addr: a.family === 'unix' ? `unix@${a.path}` : a.family === 'abns' ? `abns@${a.path}` : a.family === 'fd' ? `fd@${a.fd}`
+        : a.family === 'ipv6' ? `ipv6@[${a.host || '::'}]:${a.port}` : `ipv4@${a.host || '0.0.0.0'}:${a.port}`,
+      level: s.bind.level,
+    }))),
     killSession(id) {
       for (const [sock, info] of sessions) if (info.id === id) { sock.destroy(); return true; }
       return false;

@@ -208,6 +208,25 @@ function showServersState(w: readonly string[], v: RuntimeView): CommandResult {
   return ok(out);
 }
 
+/** `show servers conn [<backend>]`: the connection pools (one thread in lb). */
+function showServersConn(w: readonly string[], v: RuntimeView): CommandResult {
+  let only: BackendRuntime | undefined;
+  if (w[3]) {
+    only = findBackend(v, w[3]);
+    if (!only) return ok(`Can't find backend.\n`);
+  }
+  let out = '# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[1]\n';
+  for (const p of v.proxies) {
+    if (!p.be || (only && p.be !== only)) continue;
+    for (const s of p.be.servers) {
+      const idle = s.idle.length;
+      const used = Math.max(0, s.conns.size - idle);
+      out += `${p.be.name}/${s.name} ${p.conf.iid}/${s.id} ${s.host ?? '-'} ${s.address.port} - ${s.conf.poolPurgeDelay} ${used} ${s.usedMax} 0 ${idle} 0 ${s.conf.poolMaxConn} ${idle} ${idle}\n`;
+    }
+  }
+  return ok(out);
+}
+
 function showBackend(v: RuntimeView): CommandResult {
   let out = '# name\n';
   for (const p of v.proxies) if (p.be) out += p.conf.name + '\n';
@@ -538,12 +557,17 @@ export function runCommand(w: readonly string[], level: Level, v: RuntimeView): 
         case 'info': return showInfo(w, v);
         case 'servers':
           if (c === 'state') return showServersState(w, v);
-          if (c === 'conn') return notInLb(['show', 'servers', 'conn']);
+          if (c === 'conn') return showServersConn(w, v);
           break;
         case 'backend': return showBackend(v);
         case 'version': return ok(`${INFO_VERSION}\n`);
         case 'cli':
           if (c === 'level') return ok(`${level}\n`);
+          if (c === 'sockets') {
+            let out = '# socket lvl processes\n';
+            for (const s of v.cliSockets()) out += `${s.addr} ${s.level} all\n`;
+            return ok(out);
+          }
           break;
         case 'env': return need(level, 'operator') ? showEnv(w, v) : ok(DENIED);
         case 'sess': return need(level, 'operator') ? showSess(v) : ok(DENIED);

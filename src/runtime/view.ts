@@ -50,6 +50,8 @@ export interface RuntimeView {
   /** `add server` / `del server`: keep the stats' rate tracking in step */
   addServer(be: BackendRuntime, conf: ServerRuntime['conf']): ServerRuntime;
   delServer(be: BackendRuntime, srv: ServerRuntime): void;
+  /** the stats sockets: address as HAProxy names it (`unix@/run/x.sock`, `ipv4@127.0.0.1:9999`) and level */
+  cliSockets(): Array<{ addr: string; level: Level }>;
   /** process environment for `show env` */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

@@ -80,6 +80,9 @@ t.test('one command then close; ; separates commands; every reply ends with a bl
   t.equal(await socat(A(), 'get weight #3/#2'), '3 (initial 3)\n\n');
   t.equal(await socat(`tcp:127.0.0.1:${tcpPort}`, 'show cli level'), 'admin\n\n');
   t.equal(await socat(`unix-connect:${oper}`, 'show cli level'), 'operator\n\n');
+  t.equal(await socat(A(), 'show cli sockets'), `# socket lvl processes\nunix@${admin} admin all\nunix@${user} user all\nunix@${oper} operator all\nipv4@127.0.0.1:${tcpPort} admin all\n\n`);
+  t.equal(await socat(A(), 'show servers conn be'), '# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[1]\n' +
+    `be/s1 3/1 127.0.0.1 ${s1.port} - 5000 0 0 0 0 0 -1 0 0\nbe/s2 3/2 127.0.0.1 ${s2.port} - 5000 0 0 0 0 0 -1 0 0\n\n`);
 });
 
 t.test('prompt: interactive mode with "> ", quit closes', async (t) => {
