@@ -46,42 +46,41 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
   sock.on('error', () => sock.destroy());
   sock.on('close', () => { if (timer) clearTimeout(timer); });
 
-  /** Run the lines waiting in the buffer, one at a time (replies may wait for a change). */
+  /**
+   * Run the complete lines waiting in the buffer, one at a time (a reply may
+   * wait for a change). Without `prompt`, the session ends once the lines
+   * received so far are answered; a last line without its newline is never
+   * run (HAProxy 2.6 does the same).
+   */
   const pump = async (): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
+      let answered = false;
       for (;;) {
         if (closing || sock.destroyed) return;
-        let nl = buf.indexOf('\n');
+        const nl = buf.indexOf('\n');
         if (nl < 0) {
-          if (!ended) return;
-          if (buf === '') { finish(); return; }
-          nl = buf.length; // a last line without newline, then the client's FIN
+          if (ended || (answered && !interactive)) finish();
+          return;
         }
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
         let out = '';
-        let quit = false;
-        const wasInteractive = interactive;
         for (const words of splitLine(line)) {
           const r = runCommand(words, level, view);
           if (r.wait) await r.wait.catch(() => undefined);
+          if (r.quit) { if (out) sock.write(out, 'latin1'); finish(); return; }
           if (r.level) level = r.level;
           if (r.timeout) timeout = r.timeout;
-          if (r.prompt) { interactive = !interactive; out += '\n'; continue; }
-          if (r.quit) { quit = true; break; }
-          out += r.text;
-        }
-        if (quit) { if (out) sock.write(out, 'latin1'); finish(); return; }
-        // interactive: answer and prompt; otherwise the line is the whole session
-        if (interactive) {
-          sock.write(out + '> ', 'latin1');
-          arm();
-          continue;
+          if (r.prompt) interactive = !interactive;
+          out += r.prompt ? '\n' : r.text;
+          // in interactive mode every command's answer is followed by the prompt
+          if (interactive) out += '> ';
         }
         if (out) sock.write(out, 'latin1');
-        if (!wasInteractive || !interactive) { finish(); return; }
+        answered = true;
+        arm();
       }
     } finally {
       busy = false;

@@ -538,7 +538,7 @@ function delServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
 /** The commands lb runs (first words → handler). */
 export function runCommand(w: readonly string[], level: Level, v: RuntimeView): CommandResult {
   const [a, b, c] = w;
-  if (w.length === 0 || a === '') return { text: '' };
+  if (w.length === 0 || a === '') return { text: usageText([], false) };
   switch (a) {
     case 'help':
       return { text: usageText(w.slice(1), true) };

@@ -97,6 +97,21 @@ t.test('prompt: interactive mode with "> ", quit closes', async (t) => {
   t.equal(await c.closed(), '');
 });
 
+t.test('framing details of 2.6: an empty command lists the commands, lines received together are all answered', async (t) => {
+  const empty = await socat(A(), '');
+  t.ok(empty.startsWith('Unknown command. Please enter one of the following commands only:\n  abort ssl ca-file <cafile>'));
+  t.ok(empty.endsWith('  quit                                    : disconnect\n\n'));
+  t.equal(await socat(A(), 'show cli level\nshow cli level'), 'admin\n\nadmin\n\n');
+  const c = await rawCli({ path: admin });
+  c.sock.end('show cli level'); // no newline: not a command
+  t.equal(await c.closed(), '');
+  const p = await rawCli({ path: admin });
+  t.equal(await p.send('prompt'), '\n> ');
+  t.equal(await p.send('show cli level;show cli level', '> admin\n\n> '), 'admin\n\n> admin\n\n> ');
+  p.sock.write('show cli level;prompt\n');
+  t.equal(await p.closed(), 'admin\n\n> \n', 'prompt toggled off: answer, then close');
+});
+
 t.test('a client that half-closes after its command gets the whole answer', async (t) => {
   const c = await rawCli({ path: admin });
   c.sock.end('show stat\n');
