@@ -472,6 +472,7 @@ function clearCounters(w: readonly string[], level: Level, v: RuntimeView): Comm
   const all = w[2] === 'all';
   if (!need(level, all ? 'admin' : 'operator')) return ok(DENIED);
   const clear = all ? clearAll : clearMax;
+  v.rates.clearMax?.();
   for (const p of v.proxies) {
     if (p.fe) { clear(p.fe.counters); for (const l of p.fe.listeners) clear(l.counters); }
     if (p.be) { clear(p.be.counters); for (const s of p.be.servers) clear(s.counters); }

@@ -202,6 +202,8 @@ export interface RateReader {
   /** HTTP requests per second (frontends) */
   reqRate(c: Counters): number;
   reqRateMax(c: Counters): number;
+  /** `clear counters`: forget the maxima */
+  clearMax?(): void;
 }
 
 const NO_RATES: RateReader = {
@@ -298,7 +300,8 @@ export function listenerRow(fe: FrontendRuntime, l: Listener, iid: number, luid:
   set(r, {
     pxname: fe.name, svname: listenerName(l, luid), scur: c.scur, smax: c.smax, slim: l.bind.maxconn, stot: c.stot,
     bin: c.bin, bout: c.bout, dreq: c.dreq, dresp: c.dresp, ereq: c.ereq,
-    status: fe.state === 'OPEN' ? (full ? 'FULL' : 'OPEN') : fe.state === 'PAUSED' ? 'PAUSED' : 'STOP',
+    // 2.6.12 keeps showing OPEN for the listeners of a paused frontend
+    status: fe.state === 'STOP' ? 'STOP' : full ? 'FULL' : 'OPEN',
     pid: 1, iid, sid: luid, type: 3, addr: addrText(l.addr, undefined), mode: fe.conf.mode,
     dcon: c.dcon, dses: c.dses, wrew: c.wrew, eint: c.eint,
   });
@@ -482,7 +485,7 @@ export function fullconn(view: StatsView, be: BackendRuntime): number {
 export interface StatFilter {
   /** proxy iid, or -1 for all */
   iid: number;
-  /** bitmask: 1 frontends (and listeners), 2 backends, 4 servers */
+  /** bitmask: 1 frontends, 2 backends, 4 servers, 8 listeners (-1: all) */
   types: number;
   /** server id, or -1 for all */
   sid: number;
@@ -496,14 +499,16 @@ export function statRows(view: StatsView, filter?: StatFilter): StatRow[] {
   const rows: StatRow[] = [];
   const now = view.now ?? Date.now();
   const rates = view.rates ?? NO_RATES;
-  const types = filter ? (filter.types < 0 ? 7 : filter.types) : 7;
+  const types = filter ? (filter.types < 0 ? 15 : filter.types) : 15;
   for (const p of view.proxies) {
     const iid = p.conf.iid;
     if (filter && filter.iid !== -1 && filter.iid !== iid) continue;
-    if (p.fe && types & 1) {
-      rows.push(frontendRow(p.fe, iid, view.globalMaxconn, rates));
-      if (p.conf.flags['socket-stats']) {
-        p.fe.listeners.forEach((l, i) => rows.push(listenerRow(p.fe!, l, iid, i + 1)));
+    if (p.fe) {
+      if (types & 1) rows.push(frontendRow(p.fe, iid, view.globalMaxconn, rates));
+      if (types & 8 && p.conf.flags['socket-stats']) {
+        p.fe.listeners.forEach((l, i) => {
+          if (!filter || filter.sid === -1 || filter.sid === i + 1) rows.push(listenerRow(p.fe!, l, iid, i + 1));
+        });
       }
     }
     if (p.be) {
