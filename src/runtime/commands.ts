@@ -14,7 +14,7 @@ import { parseRuntimeServer } from '../backend/server.js';
 import { statRows, renderCsv, renderTyped, renderJson, type StatFilter } from '../stats/fields.js';
 import { infoValues, renderInfo, renderInfoTyped, renderInfoJson, INFO_VERSION } from '../stats/info.js';
 import { clearAll, clearMax } from '../stats/counters.js';
-import { emitProcessEvent, WARNING, NOTICE } from '../log/events.js';
+import { emitProcessEvent, WARNING, INFO } from '../log/events.js';
 import { usageText, HELP_ROWS } from './help.js';
 import { enterMaint, enterDrain, setReady, forceHealth, forceAgent, forcedMaint, uncheckedHealth, setUncheckedHealth } from './server-admin.js';
 import { LEVEL_RANK, statsView, type Level, type RuntimeView } from './view.js';
@@ -500,10 +500,7 @@ function addServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
   if (!dynamicLb(be)) return { text: 'Backend must use a dynamic load balancing to support dynamic servers.\n' };
   const name = arg.slice(slash + 1);
   const label = `'server ${be.name}/${name}'`;
-  if (be.servers.some((s) => s.name === name)) {
-    emitProcessEvent({ severity: 1, text: `${label} : Already exists a server with the same name in backend.`, proxy: be.name });
-    return ok('Already exists a server with the same name in backend.\n');
-  }
+  if (be.servers.some((s) => s.name === name)) return ok('Already exists a server with the same name in backend.\n');
   const conf = parseRuntimeServer(be.conf, name, w.slice(3), v.model.global);
   if (typeof conf === 'string') return ok(conf + '\n');
   if (conf.track) {
@@ -517,7 +514,8 @@ function addServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
   dynamicServers.add(srv);
   forcedMaint.add(srv);
   setUncheckedHealth(srv, 0);
-  emitProcessEvent({ severity: NOTICE, text: `${label} : New server registered.`, proxy: be.name });
+  // HAProxy prints these as [NOTICE] on stderr, outside the server state messages
+  emitProcessEvent({ severity: INFO, text: `${label} : New server registered.`, proxy: be.name });
   return ok('New server registered.\n');
 }
 
@@ -532,7 +530,7 @@ function delServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
     .find(({ b, s }) => s.conf.track && (s.conf.track === `${be.name}/${srv.name}` || (b === be && s.conf.track === srv.name)));
   if (tracker) return { text: 'Cannot remove a server used as a tracking reference.\n' };
   v.delServer(be, srv);
-  emitProcessEvent({ severity: NOTICE, text: 'Server deleted.', proxy: be.name });
+  emitProcessEvent({ severity: INFO, text: 'Server deleted.', proxy: be.name });
   return { text: 'Server deleted.\n' };
 }
 
