@@ -288,7 +288,7 @@ t.test('dynamic servers: add server starts in maintenance, takes traffic once re
   const bodies = new Set<string>();
   for (let i = 0; i < 6; i++) bodies.add((await get(port, '/')).body);
   t.same([...bodies].sort(), ['s1\n', 's2\n']);
-  t.match(lb.stderr, /'server be\/s3' : New server registered\.\n/);
+  t.match(lb.stderr, /\[NOTICE\] +\(\d+\) : 'server be\/s3' : New server registered\.\n/);
 });
 
 t.test('the unix socket file stays after exit, as with HAProxy 2.6', async (t) => {
