@@ -121,3 +121,55 @@ t.test('typed and json forms name the same fields as haproxy', async (t) => {
   t.equal(JSON.parse(json)[0].length, typed.length - 2);
   v.close();
 });
+
+t.test('checked servers: status, check and agent columns as 2.6.12 prints them', async (t) => {
+  const r = load(`global
+ stats socket /tmp/x.sock level admin
+defaults
+ mode http
+ timeout client 5s
+ timeout server 5s
+ timeout connect 1s
+frontend fe_http
+ bind 127.0.0.1:39910
+ default_backend be_web
+backend be_web
+ server web2 127.0.0.1:39921 check inter 60s
+`);
+  const model = r.model!;
+  const backends = new Map<string, BackendRuntime>();
+  for (const p of model.proxies) if (p.cap.be) backends.set(p.name, new BackendRuntime(p));
+  const proxies = model.proxies.map((p) => ({ conf: p, fe: p.cap.fe ? new FrontendRuntime(p, backends, model.global) : undefined, be: backends.get(p.name) }));
+  const srv = backends.get('be_web')!.servers[0]!;
+  const h = CSV_HEADER.slice(2).split(',');
+  const row = (): string[] => csvLine(statRows({ proxies, globalMaxconn: 9983 }, { iid: 3, types: 4, sid: -1 })[0]!).split(',');
+  // before the first check: UP 1/3, INI, Initializing, health = rise
+  srv.check = { status: 'INI', running: false, code: undefined, duration: undefined, info: '', desc: 'Initializing', health: 2, rise: 2, fall: 3, paused: false };
+  let f = row();
+  t.same([f[h.indexOf('status')], f[h.indexOf('check_status')], f[h.indexOf('check_code')], f[h.indexOf('check_duration')], f[h.indexOf('check_desc')], f[h.indexOf('check_health')], f[h.indexOf('chkfail')]],
+    ['UP 1/3', 'INI', '', '', 'Initializing', '2', '0']);
+  // refused: the row observed on 2.6.12 (lastchg, downtime and need_conn_est aside)
+  srv.check = { status: 'L4CON', running: false, code: undefined, duration: 0, info: 'Connection refused', desc: 'Layer4 connection problem', health: 0, rise: 2, fall: 3, paused: false };
+  srv.chkfail = 1;
+  srv.setOp('DOWN');
+  f = row();
+  const observed = 'be_web,web2,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN,1,1,0,1,1,1,1,,1,3,1,,0,,2,0,,0,L4CON,,0,0,0,0,0,0,0,,,,0,0,0,,,,,-1,Connection refused,,0,0,0,0,,,,Layer4 connection problem,,2,3,0,,,,127.0.0.1:39921,,http,,,,,,,,0,0,0,,,0,,0,0,0,0,0,0,0,0,1,1,,,,-,0,0,0,,,,,,,,,,,,,,,,,,,,,,'.split(',');
+  for (const col of ['lastchg', 'downtime', 'need_conn_est']) { f[h.indexOf(col)] = ''; observed[h.indexOf(col)] = ''; }
+  t.same(f, observed);
+  // a check in progress shows the previous result with '* '; going up: DOWN 1/2
+  srv.check = { ...srv.check, running: true, health: 1 };
+  f = row();
+  t.same([f[h.indexOf('status')], f[h.indexOf('check_status')]], ['DOWN 1/2', '* L4CON']);
+  // disabled at run time: no check, check columns empty
+  srv.setOp('UP');
+  srv.check = { ...srv.check, running: false, paused: true, health: 4 };
+  f = row();
+  t.same([f[h.indexOf('status')], f[h.indexOf('check_status')], f[h.indexOf('check_rise')]], ['no check', '', '']);
+  // drain and maintenance
+  srv.check = { ...srv.check, paused: false };
+  srv.setAdmin('DRAIN');
+  t.equal(row()[h.indexOf('status')], 'DRAIN');
+  t.equal(row()[h.indexOf('weight')], '0');
+  srv.setAdmin('MAINT');
+  t.equal(row()[h.indexOf('status')], 'MAINT');
+});
