@@ -141,7 +141,8 @@ function parseAddrList(spec: string, ctx: KwContext, stats: boolean): SockAddr[]
       const msg = `'${kw}' : ${e.message}`;
       throw new ConfigError(stats ? `parsing [${ctx.where.file}:${ctx.where.line}] : ${msg}` : msg);
     }
-    if (a.family === 'fd' || a.family === 'sockpair') {
+    // the stats socket serves inherited descriptors (fd@N); proxies' binds do not yet
+    if ((a.family === 'fd' && !stats) || a.family === 'sockpair') {
       throw new NotImplementedError(`'${stats ? 'stats socket' : 'bind'}' : inherited sockets ('${p}') are not implemented in lb yet.`);
     }
     if (a.family === 'abns') {
