@@ -197,7 +197,12 @@ export class ServerRuntime {
 
   /** `shutdown sessions server`: abort every connection to this server. */
   shutdownSessions(): void {
-    for (const s of [...this.conns]) s.destroy();
+    const idle = new Set(this.idle);
+    for (const s of [...this.conns]) {
+      // connections in use: the data plane answers 502 (HAProxy's K flag) instead of replaying
+      if (!idle.has(s)) (s as Socket & { lbKilled?: boolean }).lbKilled = true;
+      s.destroy();
+    }
     this.idle.length = 0;
   }
 

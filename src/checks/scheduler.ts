@@ -214,6 +214,8 @@ export class CheckScheduler {
     if (this.stopped || t.running) return;
     // MAINT pauses health checks; the agent keeps talking (it may say "ready")
     if (t.kind === 'check' && t.srv.admin === 'MAINT') { this.next(t); return; }
+    // `disable health` / `disable agent` (runtime API): paused outside maintenance
+    if (t.state.paused && t.srv.admin !== 'MAINT') { this.next(t); return; }
     t.state.running = true;
     t.running = this.runTask(t).catch(() => undefined).finally(() => {
       t.running = undefined;
@@ -236,6 +238,11 @@ export class CheckScheduler {
     this.arm(t);
   }
 
+  /** Check a server at once (it left maintenance, or its checks were enabled again). */
+  checkNow(srv: ServerRuntime): void {
+    for (const t of this.tasks) if (t.srv === srv) this.soon(t, 0);
+  }
+
   /** Schedule a task's next run sooner (on-error fastinter). */
   private soon(t: Task, ms: number): void {
     const at = this.clock.now() + ms;
@@ -249,10 +256,11 @@ export class CheckScheduler {
     const c = s.conf;
     const a = s.address;
     if (t.kind === 'agent') return { host: c.agentAddr ?? c.checkAddr ?? s.host, port: c.agentPort };
-    if ((a.family === 'unix' || a.family === 'abns') && c.checkAddr === undefined && c.checkPort === undefined) {
+    // s.checkPort: the configured `port`, or what `set server ... check-port` set
+    if ((a.family === 'unix' || a.family === 'abns') && c.checkAddr === undefined && s.checkPort === undefined) {
       return { path: a.family === 'abns' ? `\0${a.path}` : a.path };
     }
-    return { host: c.checkAddr ?? s.host, port: c.checkPort ?? a.port };
+    return { host: c.checkAddr ?? s.host, port: s.checkPort ?? a.port };
   }
 
   private ctx(t: Task): RunCtx {

@@ -18,6 +18,8 @@ export interface ProcessEvent {
   proxy?: string;
   /** the foreground (stderr) wording when it differs from the log line */
   stderrText?: string;
+  /** the stderr level when it is not the usual one (runtime API notices: `add server`) */
+  stderrLevel?: 'NOTICE' | 'WARNING' | 'ALERT';
 }
 
 type Sink = (e: ProcessEvent) => void;
@@ -41,6 +43,6 @@ export function emitProcessEvent(e: ProcessEvent): void {
  * stderr, bare in syslog).
  */
 export function stderrLine(e: ProcessEvent, pid = process.pid): string {
-  const level = e.severity <= EMERG ? 'ALERT' : 'WARNING';
+  const level = e.stderrLevel ?? (e.severity <= EMERG ? 'ALERT' : 'WARNING');
   return levelPrefix(level, pid) + (e.stderrText ?? e.text);
 }

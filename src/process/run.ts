@@ -183,6 +183,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   const effectiveMax = (): number => globalMax || derivedMax;
   let stopping = false;
   let cli: CliServer | undefined;
+  let checks: CheckScheduler | undefined;
   const rebind = async (fe: FrontendRuntime): Promise<void> => {
     const old = fe.listeners.splice(0);
     for (const l of old) {
@@ -216,6 +217,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       };
     },
     sessions: () => [...sessions.values()],
+    checkNow(srv) { checks?.checkNow(srv); },
     cliSockets: () => model.global.statsSockets.flatMap((s) => s.bind.addrs.map((a) => ({
       addr: a.family === 'unix' ? `unix@${a.path}` : a.family === 'abns' ? `abns@${a.path}` : a.family === 'fd' ? `fd@${a.fd}`
         : a.family === 'ipv6' ? `ipv6@[${a.host || '::'}]:${a.port}` : `ipv4@${a.host || '0.0.0.0'}:${a.port}`,
@@ -247,10 +249,11 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     }
   }
   // checks start once the listeners are up, as in HAProxy
-  const checks = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
-  checks.start();
+  const sched = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
+  sched.start();
+  checks = sched;
   return {
-    model, frontends, backends, checks, logs, view, cli,
+    model, frontends, backends, checks: sched, logs, view, cli,
     stopped(err) {
       // HAProxy's order: proxies in declaration order, each with its cumulated connections
       for (const p of model.proxies) {
@@ -261,7 +264,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       }
     },
     async softStop() {
-      checks.stop();
+      sched.stop();
       stopping = true;
       for (const fe of frontends) fe.state = 'STOP';
       void cli?.close();
@@ -272,7 +275,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
     },
     hardStop() {
-      checks.stop();
+      sched.stop();
       stopping = true;
       void cli?.close();
       rates.stop();

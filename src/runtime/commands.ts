@@ -326,7 +326,7 @@ function setServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
   const what = w[3];
   switch (what) {
     case 'state':
-      if (w[4] === 'ready') setReady(be, srv);
+      if (w[4] === 'ready') { const from = srv.admin; setReady(be, srv); if (from === 'MAINT') v.checkNow(srv); }
       else if (w[4] === 'drain') enterDrain(be, srv);
       else if (w[4] === 'maint') { forcedMaint.add(srv); enterMaint(be, srv); }
       else return ok(`'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n`);
@@ -371,7 +371,7 @@ function enableDisable(w: readonly string[], level: Level, v: RuntimeView): Comm
   if ('err' in f) return ok(f.err);
   const { be, srv } = f;
   if (what === 'server') {
-    if (on) setReady(be, srv);
+    if (on) { const from = srv.admin; setReady(be, srv); if (from === 'MAINT') v.checkNow(srv); }
     else { forcedMaint.add(srv); enterMaint(be, srv); }
     return ok();
   }
@@ -381,7 +381,9 @@ function enableDisable(w: readonly string[], level: Level, v: RuntimeView): Comm
     return ok(`${what === 'health' ? 'Health check' : 'Agent'} was not configured on this server, cannot ${on ? 'enable' : 'disable'}.\n`);
   }
   // checks are the health checker's: paused outside maintenance means disabled
+  const was = cs.paused;
   cs.paused = !on;
+  if (on && was) v.checkNow(srv);
   return ok();
 }
 
@@ -515,7 +517,7 @@ function addServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
   forcedMaint.add(srv);
   setUncheckedHealth(srv, 0);
   // HAProxy prints these as [NOTICE] on stderr, outside the server state messages
-  emitProcessEvent({ severity: INFO, text: `${label} : New server registered.`, proxy: be.name });
+  emitProcessEvent({ severity: INFO, text: `${label} : New server registered.`, proxy: be.name, stderrLevel: 'NOTICE' });
   return ok('New server registered.\n');
 }
 
@@ -530,7 +532,7 @@ function delServer(w: readonly string[], level: Level, v: RuntimeView): CommandR
     .find(({ b, s }) => s.conf.track && (s.conf.track === `${be.name}/${srv.name}` || (b === be && s.conf.track === srv.name)));
   if (tracker) return { text: 'Cannot remove a server used as a tracking reference.\n' };
   v.delServer(be, srv);
-  emitProcessEvent({ severity: INFO, text: 'Server deleted.', proxy: be.name });
+  emitProcessEvent({ severity: INFO, text: 'Server deleted.', proxy: be.name, stderrLevel: 'NOTICE' });
   return { text: 'Server deleted.\n' };
 }
 

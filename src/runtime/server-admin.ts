@@ -31,7 +31,7 @@ function online(be: BackendRuntime, srv: ServerRuntime): string {
 
 function noServerLeft(be: BackendRuntime, hadUsable: boolean): void {
   if (hadUsable && !be.servers.some((s) => s.usable)) {
-    emitProcessEvent({ severity: EMERG, text: `backend '${be.name}' has no server available!`, proxy: be.name });
+    emitProcessEvent({ severity: EMERG, text: `backend ${be.name} has no server available!`, stderrText: `backend '${be.name}' has no server available!`, proxy: be.name });
   }
 }
 

@@ -39,6 +39,8 @@ export interface RuntimeView {
   setRateLimit(which: 'connections' | 'sessions', v: number): void;
   info(): InfoSource;
   sessions(): SessionInfo[];
+  /** run a server's health and agent checks at once (leaving maintenance, checks enabled again) */
+  checkNow(srv: ServerRuntime): void;
   /** `shutdown session <id>`: close that client connection; false when unknown */
   killSession(id: number): boolean;
   /** close every connection to the server (client side sees the abort) */
