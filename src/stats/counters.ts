@@ -46,7 +46,12 @@ export interface Counters {
   /** connection attempts to servers, and reuses of idle ones */
   connect: number;
   reuse: number;
-  /** average queue/connect/response/total times (ms) and their maxima; not measured yet */
+  /**
+   * Queue, connect, response and total times of the last requests (ms), as
+   * HAProxy's sliding sums over TIME_STATS_SAMPLES (read them with
+   * timeAvg()), and their maxima. Fed by recordTimes() (not yet called by the
+   * data plane: the log timers will provide the measures).
+   */
   qtime: number;
   ctime: number;
   rtime: number;
@@ -100,4 +105,37 @@ export function clearAll(c: Counters): void {
   c.qcur = qcur;
   c.smax = scur;
   c.qmax = qcur;
+}
+
+/** HAProxy's TIME_STATS_SAMPLES: the window of the time averages. */
+export const TIME_STATS_SAMPLES = 512;
+
+/** The averaging window: the requests counted so far (lbtot), at most TIME_STATS_SAMPLES. */
+function window(c: Counters): number {
+  return Math.min(Math.max(c.lbtot, 1), TIME_STATS_SAMPLES);
+}
+
+/** swrate_add_dynamic(): a sliding sum of the last n values. */
+function swrateAdd(sum: number, v: number, n: number): number {
+  return sum - Math.floor((sum + n - 1) / n) + v;
+}
+
+/** swrate_avg() over the counters' window: the average a sliding sum stands for (0 before any request). */
+export function timeAvg(c: Counters, sum: number): number {
+  if (c.lbtot === 0) return 0;
+  const n = window(c);
+  return Math.floor((sum + n - 1) / n);
+}
+
+/**
+ * One finished request's times (ms; -1 = that phase did not happen, as in
+ * the log's timers): queue, connect, response, total, on a backend's or a
+ * server's counters (after its lbtot counted the request).
+ */
+export function recordTimes(c: Counters, q: number, ct: number, r: number, t: number): void {
+  const n = window(c);
+  if (q >= 0) { c.qtime = swrateAdd(c.qtime, q, n); if (q > c.qtimeMax) c.qtimeMax = q; }
+  if (ct >= 0) { c.ctime = swrateAdd(c.ctime, ct, n); if (ct > c.ctimeMax) c.ctimeMax = ct; }
+  if (r >= 0) { c.rtime = swrateAdd(c.rtime, r, n); if (r > c.rtimeMax) c.rtimeMax = r; }
+  if (t >= 0) { c.ttime = swrateAdd(c.ttime, t, n); if (t > c.ttimeMax) c.ttimeMax = t; }
 }

@@ -10,7 +10,7 @@
  * omitted in typed and JSON output). Renderings on top (HTML page,
  * Prometheus) read the same rows and FIELDS metadata.
  */
-import type { Counters } from './counters.js';
+import { timeAvg, type Counters } from './counters.js';
 import type { CheckState, ServerRuntime } from '../backend/server-runtime.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { FrontendRuntime } from '../proxy/frontend.js';
@@ -384,7 +384,7 @@ export function serverRow(be: BackendRuntime, srv: ServerRuntime, iid: number, r
     pid: 1, iid, sid: srv.id, lbtot: c.lbtot, tracked: srv.conf.track, type: 2,
     rate: rates.rate(c), rate_max: rates.rateMax(c),
     cli_abrt: c.cliAbrt, srv_abrt: c.srvAbrt, lastsess: c.lastSess > 0 ? secondsSince(c.lastSess, now) : -1,
-    qtime: c.qtime, ctime: c.ctime, rtime: c.rtime, ttime: c.ttime,
+    qtime: timeAvg(c, c.qtime), ctime: timeAvg(c, c.ctime), rtime: timeAvg(c, c.rtime), ttime: timeAvg(c, c.ttime),
     addr: addrText(srv.address, srv.host), cookie: srv.conf.cookie, mode: be.conf.mode,
     wrew: c.wrew, connect: c.connect, reuse: c.reuse, srv_icur: srv.idle.length,
     src_ilim: srv.conf.poolMaxConn >= 0 ? srv.conf.poolMaxConn : undefined,
@@ -442,7 +442,7 @@ export function backendRow(be: BackendRuntime, iid: number, slim: number, rates:
     pid: 1, iid, sid: 0, lbtot: c.lbtot, type: 1, rate: rates.rate(c), rate_max: rates.rateMax(c),
     cli_abrt: c.cliAbrt, srv_abrt: c.srvAbrt, comp_in: 0, comp_out: 0, comp_byp: 0, comp_rsp: 0,
     lastsess: c.lastSess > 0 ? secondsSince(c.lastSess, now) : -1,
-    qtime: c.qtime, ctime: c.ctime, rtime: c.rtime, ttime: c.ttime,
+    qtime: timeAvg(c, c.qtime), ctime: timeAvg(c, c.ctime), rtime: timeAvg(c, c.rtime), ttime: timeAvg(c, c.ttime),
     cookie: be.conf.cookie?.name, mode: be.conf.mode, algo: be.conf.balance?.algo ?? 'roundrobin',
     wrew: c.wrew, connect: c.connect, reuse: c.reuse,
     qtime_max: c.qtimeMax, ctime_max: c.ctimeMax, rtime_max: c.rtimeMax, ttime_max: c.ttimeMax, eint: c.eint,

@@ -173,3 +173,19 @@ backend be_web
   srv.setAdmin('MAINT');
   t.equal(row()[h.indexOf('status')], 'MAINT');
 });
+
+t.test('time averages: HAProxy sliding sums over the requests seen, at most 512', async (t) => {
+  const { newCounters, recordTimes, timeAvg } = await import('../../src/stats/counters.js');
+  const c = newCounters();
+  t.equal(timeAvg(c, c.rtime), 0);
+  // two requests answered in 1 and 47 ms: 2.6.12 shows rtime 24, rtime_max 47
+  c.lbtot = 1; recordTimes(c, 0, 0, 1, 2);
+  c.lbtot = 2; recordTimes(c, 0, 1, 47, 51);
+  t.equal(timeAvg(c, c.rtime), 24);
+  t.equal(c.rtimeMax, 47);
+  t.equal(timeAvg(c, c.ttime), 26);
+  t.equal(c.ttimeMax, 51);
+  // a steady 10 ms over many requests settles at 10
+  for (let i = 3; i < 3000; i++) { c.lbtot = i; recordTimes(c, -1, -1, 10, -1); }
+  t.equal(timeAvg(c, c.rtime), 10);
+});
