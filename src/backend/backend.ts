@@ -56,6 +56,27 @@ function track(srv: ServerRuntime, sock: Socket): void {
   sock.once('close', () => set.delete(sock));
 }
 
+/**
+ * Server ids (stats sid) as HAProxy 2.6 assigns them: explicit ids are
+ * reserved; walking the servers in order, a counter advances for every
+ * server and one without id takes the first free id from the counter on.
+ */
+export function serverIds(servers: ReadonlyArray<{ id?: number }>): number[] {
+  const used = new Set<number>();
+  for (const s of servers) if (s.id !== undefined) used.add(s.id);
+  let next = 1;
+  return servers.map((s) => {
+    let id = s.id;
+    if (id === undefined) {
+      while (used.has(next)) next++;
+      id = next;
+      used.add(id);
+    }
+    next++;
+    return id;
+  });
+}
+
 export class BackendRuntime {
   readonly name: string;
   readonly conf: Proxy;
@@ -98,7 +119,7 @@ export class BackendRuntime {
   constructor(conf: Proxy, defaults?: Proxy) {
     this.name = conf.name;
     this.conf = conf;
-    this.servers = conf.servers.map((s, i) => new ServerRuntime(s.id ?? i + 1, s, (srv) => this.serverChanged(srv)));
+    this.servers = serverIds(conf.servers).map((id, i) => new ServerRuntime(id, conf.servers[i]!, (srv) => this.serverChanged(srv)));
     const t = conf.timeouts;
     this.timeoutConnect = t.connect ?? 0;
     this.timeoutServer = t.server ?? 0;

@@ -367,16 +367,27 @@ class ParseState {
   }
 }
 
-/** Give every proxy its stats id: explicit ids first, then the free ones in order. */
+/**
+ * Give every proxy its stats id as HAProxy 2.6 does: explicit ids are
+ * reserved, then the proxies are walked in order (the stats socket's GLOBAL
+ * proxy first) with a counter that advances for every proxy, explicit or
+ * not; a proxy without id takes the first free id from the counter on.
+ */
 function assignProxyIds(proxies: ProxyDraft[], hasGlobalProxy: boolean): void {
   const used = new Set<number>();
-  if (hasGlobalProxy) used.add(1);
   for (const p of proxies) if (p.id !== undefined) { p.iid = p.id; used.add(p.id); }
   let next = 1;
-  for (const p of proxies) {
-    if (p.id !== undefined) continue;
+  if (hasGlobalProxy) {
     while (used.has(next)) next++;
-    p.iid = next;
     used.add(next);
+    next++;
+  }
+  for (const p of proxies) {
+    if (p.id === undefined) {
+      while (used.has(next)) next++;
+      p.iid = next;
+      used.add(next);
+    }
+    next++;
   }
 }

@@ -189,3 +189,30 @@ t.test('time averages: HAProxy sliding sums over the requests seen, at most 512'
   for (let i = 3; i < 3000; i++) { c.lbtot = i; recordTimes(c, -1, -1, 10, -1); }
   t.equal(timeAvg(c, c.rtime), 10);
 });
+
+t.test('proxy and server ids as 2.6.12 assigns them around explicit ids', async (t) => {
+  const r = load(`global
+ stats socket /tmp/x.sock level admin
+defaults
+ mode http
+ timeout client 5s
+ timeout server 5s
+ timeout connect 1s
+backend b
+ id 7
+ server a 127.0.0.1:1
+ server b 127.0.0.1:2 id 1
+ server c 127.0.0.1:3
+ server d 127.0.0.1:4 id 3
+ server e 127.0.0.1:5
+frontend f
+ bind 127.0.0.1:39781
+ default_backend b
+backend x
+ server y 127.0.0.1:1
+`);
+  // observed: b 7, f 3, x 4 (the counter moves on explicit ids too); servers a 2, b 1, c 4, d 3, e 6
+  t.same(r.model!.proxies.map((p) => `${p.name}=${p.iid}`), ['b=7', 'f=3', 'x=4']);
+  const be = new BackendRuntime(r.model!.proxies[0]!);
+  t.same(be.servers.map((s) => `${s.name}=${s.id}`), ['a=2', 'b=1', 'c=4', 'd=3', 'e=6']);
+});
