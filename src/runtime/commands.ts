@@ -418,7 +418,7 @@ function shutdown(w: readonly string[], level: Level, v: RuntimeView): CommandRe
     if (fe.state === 'STOP') return ok('Frontend was already shut down.\n');
     const wait = Promise.resolve(v.stopFrontend(fe)).then(() => {
       const be = v.backends.get(fe.name);
-      emitProcessEvent({ severity: WARNING, text: `Proxy ${fe.name} stopped (cumulated conns: FE: ${fe.counters.connTot}, BE: ${be?.counters.stot ?? 0}).`, proxy: fe.name });
+      emitProcessEvent({ severity: WARNING, text: `Proxy ${fe.name} stopped (cumulated conns: FE: ${fe.counters.stot}, BE: ${be?.cumConn ?? 0}).`, proxy: fe.name });
     });
     return { text: '\n', wait };
   }

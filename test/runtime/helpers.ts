@@ -17,6 +17,8 @@ export function socat(addr: string, line: string, ms = 5000): Promise<string> {
     p.stdout.on('data', (d) => { out += d.toString('latin1'); });
     p.stderr.on('data', (d) => { err += d; });
     p.on('exit', () => { clearTimeout(t); resolve(out); });
+    // socat may exit before reading (nothing listens yet): not an error of the test
+    p.stdin.on('error', () => undefined);
     p.stdin.end(line + '\n');
   });
 }
