@@ -476,6 +476,7 @@ backend b_none
     };
     const r = await both(2, cfg, drive, 300);
     t.equal(lines(r.hx).length, 2, 'haproxy: two lines');
-    t.same(lines(r.lb), lines(r.hx));
+    // the two sessions end close together (the retry's turn-around): compare as a set
+    t.same([...lines(r.lb)].sort(), [...lines(r.hx)].sort());
   });
 }
