@@ -7,6 +7,7 @@
  * is assigned to it and decremented exactly once by `release()`; a waiter in
  * the queue is answered exactly once (server, or queue timeout).
  */
+import { StatsService } from '../stats/service.js';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ServerRuntime } from './server-runtime.js';
 import { upstreamOnread } from '../proxy/reader.js';
@@ -99,6 +100,8 @@ export class BackendRuntime {
   readonly forwardfor: ForwardFor | undefined;
   /** the backend's own rules (http-request after use_backend, http-response first) */
   readonly rules: ProxyRuleSet;
+  /** the stats page of a `backend` section with `stats enable` (reached through use_backend) */
+  readonly stats: StatsService | undefined;
   /**
    * `dispatch <addr>`: every connection goes to this address, servers and
    * balancing aside (as HAProxy, where dispatch turns load balancing off).
@@ -131,6 +134,7 @@ export class BackendRuntime {
     this.httpClose = conf.httpConnMode === 'httpclose';
     this.forwardfor = compileForwardFor(conf.forwardfor);
     this.rules = new ProxyRuleSet(conf, defaults);
+    this.stats = conf.kind === 'backend' && conf.mode === 'http' && conf.stats.enabled ? new StatsService(conf, this.rules.unsupported) : undefined;
     this.dispatchSrv = conf.dispatchAddr && conf.dispatch !== undefined
       ? new ServerRuntime(0, { ...initServerParams(), name: conf.dispatch, where: conf.where, addr: conf.dispatch, address: conf.dispatchAddr }, () => undefined)
       : undefined;

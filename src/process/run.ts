@@ -20,6 +20,7 @@ import { LogRuntime } from '../log/runtime.js';
 import { proc } from '../log/record.js';
 import { sessionStart, sessionEnd } from '../stats/counters.js';
 import { Rates } from '../stats/rates.js';
+import { PrometheusService } from '../stats/prometheus.js';
 import { fdLimit } from '../stats/info.js';
 import { setTrackLookup, fullconn, type ProxyView } from '../stats/fields.js';
 import { startCli, type CliServer } from '../runtime/cli-server.js';
@@ -234,6 +235,10 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
     async resumeFrontend(fe) { await rebind(fe); fe.state = 'OPEN'; },
     async stopFrontend(fe) { fe.state = 'STOP'; await closeFe(fe); },
   };
+  // lb's own HTTP services read this view: the stats pages and the Prometheus exporter
+  const services = new Map([['prometheus-exporter', new PrometheusService(view)]]);
+  for (const fe of frontends) { fe.stats?.attach(view); fe.services = services; }
+  for (const be of backends.values()) be.stats?.attach(view);
   // backends' fullconn is fixed at start-up from the frontends' maxconn
   for (const p of proxies) if (p.be) fullconn({ proxies, globalMaxconn: effectiveMax() }, p.be);
   if (model.global.statsSockets.length > 0) {

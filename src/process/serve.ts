@@ -18,11 +18,6 @@ function platformNotices(model: Model, diag: Diagnostics): void {
   const g = model.global;
   if (g.chroot) diag.add('NOTICE', 'LB_NOTICE_PLATFORM', `'chroot ${g.chroot}' is not applied: Node.js cannot chroot; lb keeps its working directory.`, undefined, 'plain');
   if (g.daemon) diag.add('NOTICE', 'LB_NOTICE_PLATFORM', `'daemon' is not applied yet: lb stays in the foreground (use your supervisor's background mode).`, undefined, 'plain');
-  for (const p of model.proxies) {
-    if (p.mode === 'http' && p.stats.enabled) {
-      diag.add('NOTICE', 'LB_NOTICE_NOT_YET', `the stats page of ${p.kind} '${p.name}' is not served yet: requests to '${p.stats.uri}' get 501.`, p.where, 'plain');
-    }
-  }
 }
 
 export interface Served {

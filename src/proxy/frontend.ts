@@ -9,6 +9,7 @@ import { newCounters, type Counters } from '../stats/counters.js';
 import { compileCondition, type HttpReqCtx } from '../rules/eval.js';
 import { renderVerdict, type Verdict } from '../rules/reply.js';
 import { ProxyRuleSet } from './ruleset.js';
+import { StatsService, type LocalService } from '../stats/service.js';
 import type { GlobalConf } from '../config/global.js';
 import { compileForwardFor, type ForwardFor } from './headers.js';
 import type { BackendRuntime } from '../backend/backend.js';
@@ -53,10 +54,12 @@ export class FrontendRuntime {
   readonly rules: ProxyRuleSet;
   /** a request-scoped variable map is needed (these rules or a backend's use variables) */
   readonly needsVars: boolean;
-  /** `stats uri` of a stats-enabled proxy: intercepted, never forwarded */
-  readonly statsUri: string | undefined;
   /** the access logger; undefined when the frontend logs nowhere (sessions then skip logging) */
   log: ProxyLogger | undefined;
+  /** the stats page of a stats-enabled proxy: its requests are answered, never forwarded */
+  readonly stats: StatsService | undefined;
+  /** lb's services by `use-service` name (prometheus-exporter), set once the process runs */
+  services: ReadonlyMap<string, LocalService> | undefined;
 
   constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf, defaults?: Proxy) {
     this.name = conf.name;
@@ -69,7 +72,7 @@ export class FrontendRuntime {
     this.rules = new ProxyRuleSet(conf, defaults);
     this.unsupported = this.rules.unsupported;
     this.needsVars = this.rules.needsVars || [...backends.values()].some((b) => b.rules.needsVars);
-    this.statsUri = conf.mode === 'http' && conf.stats.enabled ? conf.stats.uri : undefined;
+    this.stats = conf.mode === 'http' && conf.stats.enabled ? new StatsService(conf, this.unsupported) : undefined;
     this.maxconn = conf.maxconn ?? 0;
     const t = conf.timeouts;
     this.timeoutClient = t.client ?? 0;
@@ -96,7 +99,7 @@ export class FrontendRuntime {
   /** Bytes and status of a verdict; undefined for silent-drop/reject (close). */
   renderVerdict(v: unknown, close: boolean): { bytes: string; status: number } | undefined {
     const verdict = v as Verdict;
-    if (verdict.kind === 'reject' || verdict.kind === 'silent-drop' || verdict.kind === 'allow') return undefined;
+    if (verdict.kind === 'reject' || verdict.kind === 'silent-drop' || verdict.kind === 'allow' || verdict.kind === 'service') return undefined;
     const status = verdict.kind === 'auth' ? 401 : verdict.status;
     return { bytes: renderVerdict(verdict, { close }), status };
   }

@@ -26,6 +26,7 @@ import { monitorReply, httpReason } from '../rules/reply.js';
 import type { PickContext } from '../lb/index.js';
 import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
 import { LogRec, Cause, Phase, proc, htxHeadBytes, htxBytes, htxTrailerBytes } from '../log/record.js';
+import { STATS_POST_MAX, type LocalService } from '../stats/service.js';
 import type { Verdict } from '../rules/reply.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -45,6 +46,8 @@ const enum St {
   Exchange,
   /** upgraded: raw tunnel both ways */
   Tunnel,
+  /** reading the body of a request lb answers itself (stats admin form) */
+  Body,
   Closed,
 }
 
@@ -190,6 +193,10 @@ class HttpSession implements PickContext, UpOwner {
         this.inBuf = this.inBuf.length === 0 ? d : Buffer.concat([this.inBuf, d]);
         this.parseHead();
         return;
+      case St.Body:
+        this.fe.counters.bin += d.length;
+        this.collectBody(d);
+        return;
       case St.Tunnel:
         this.fe.counters.bin += d.length;
         this.xIn += d.length;
@@ -298,13 +305,8 @@ class HttpSession implements PickContext, UpOwner {
       this.intercept(verdict);
       return;
     }
-    if (fe.statsUri !== undefined && req.target.startsWith(fe.statsUri)) {
-      // the stats page is not built yet: never forward its requests to a server
-      this.cli.pause();
-      this.term(Cause.Local);
-      this.fail(501);
-      return;
-    }
+    const stats = fe.stats;
+    if (stats !== undefined && stats.matches(ctx.target)) { this.localService(stats, rest); return; }
     const be = fe.route(ctx);
     if (!be) { this.fail(503); return; }
     this.be = be;
@@ -314,6 +316,7 @@ class HttpSession implements PickContext, UpOwner {
     if (be.conf !== fe.conf) {
       const bv = be.rules.request(ctx);
       if (bv !== undefined) { this.cli.pause(); this.intercept(bv); return; }
+      if (be.stats !== undefined && be.stats.matches(ctx.target)) { this.be = undefined; this.localService(be.stats, rest); return; }
     }
     this.st = St.Connecting;
     // the client is not paused: pipelined bytes and early body are buffered (bounded)
@@ -762,11 +765,67 @@ class HttpSession implements PickContext, UpOwner {
   /** A response produced by lb itself (deny, return, redirect...). */
   private intercept(v: unknown): void {
     if (this.up || this.srv) this.dropUpstream(false);
+    if ((v as Verdict).kind === 'service') {
+      const svc = this.fe.services?.get((v as { name: string }).name);
+      if (svc !== undefined) { this.localService(svc, EMPTY); return; }
+    }
     const out = this.fe.renderVerdict(v, this.closeAfter || !this.reqDone);
     if (this.lr !== undefined) this.logVerdict(v as Verdict);
     if (out === undefined) { this.close(); return; }
     this.fe.counters.intercepted++;
     this.localReply(out.bytes, out.status);
+  }
+
+  // ------------------------------------------------------- lb's own services
+
+  /** the service answering the current request once its body is in */
+  private svc: LocalService | undefined;
+  private svcBody: Buffer = EMPTY;
+
+  /**
+   * A request answered by one of lb's services (stats page, Prometheus
+   * exporter): read its body when the service wants it (bounded), then
+   * answer. Pipelined bytes wait in the input buffer.
+   */
+  private localService(svc: LocalService, rest: Buffer): void {
+    const req = this.req!;
+    this.fe.counters.intercepted++;
+    if (req.version === 10) this.closeAfter = true;
+    if (!this.reqDone && svc.wantsBody(req.method)) {
+      if (this.reqChunked) { this.cli.pause(); this.answer(svc, 'IVAL'); return; }
+      if (this.reqLeft > STATS_POST_MAX) { this.cli.pause(); this.answer(svc, 'EXCD'); return; }
+      this.svc = svc;
+      this.svcBody = EMPTY;
+      this.st = St.Body;
+      if (rest.length > 0) this.collectBody(rest);
+      return;
+    }
+    this.cli.pause();
+    if (this.reqDone && rest.length > 0) this.inBuf = rest;
+    this.answer(svc, undefined);
+  }
+
+  private collectBody(d: Buffer): void {
+    const n = Math.min(this.reqLeft, d.length);
+    this.svcBody = this.svcBody.length === 0 ? d.subarray(0, n) : Buffer.concat([this.svcBody, d.subarray(0, n)]);
+    this.reqLeft -= n;
+    if (this.reqLeft > 0) return;
+    this.reqDone = true;
+    this.cli.pause();
+    if (d.length > n) this.inBuf = d.subarray(n);
+    const svc = this.svc!;
+    const body = this.svcBody;
+    this.svc = undefined;
+    this.svcBody = EMPTY;
+    this.st = St.Head;
+    this.answer(svc, body);
+  }
+
+  private answer(svc: LocalService, body: Buffer | 'IVAL' | 'EXCD' | undefined): void {
+    const req = this.req!;
+    const ctx = this.ctx!;
+    const out = svc.handle({ method: ctx.method, target: ctx.target, version: req.version === 10 ? 10 : 11, ctx, close: this.closeAfter || !this.reqDone }, body);
+    this.localReply(Buffer.from(out.bytes, 'latin1'), out.status);
   }
 
   private localReply(bytes: string | Buffer, status: number): void {

@@ -379,7 +379,7 @@ export const HTTP_REQUEST: Record<string, ActionRow> = {
       if (svc === 'prometheus-exporter' && c.set !== 'http-request') {
         throw new ActionError(`\x01Prometheus exporter service only available on 'http-request' rulesets`);
       }
-      if (svc === 'prometheus-exporter') throw new ActionError('\0the Prometheus exporter is not implemented yet');
+      if (svc === 'prometheus-exporter') return { used: 1, params: { service: svc } };
       if (svc.startsWith('lua.')) throw new ActionError('\0Lua services are not implemented in lb');
       throw new ActionError(`'${svc}' unknown service name..`);
     },

@@ -163,6 +163,7 @@ function compileAction(rule: Rule, side: Side, env: CompileEnv, proxy: string): 
     case 'allow': { const v: Verdict = { kind: 'allow' }; return () => v; }
     case 'reject': { const v: Verdict = { kind: 'reject' }; return () => v; }
     case 'silent-drop': { const v: Verdict = { kind: 'silent-drop' }; return () => v; }
+    case 'use-service': { const v: Verdict = { kind: 'service', name: String(p['service']) }; return () => v; }
     case 'deny': return reply('deny', side.res && p['status'] === undefined ? { ...p, status: 502 } : p, env, w);
     case 'tarpit': return reply('tarpit', p, env, w);
     case 'return': return reply('return', p, env, w);

@@ -19,7 +19,9 @@ export type Verdict =
   | { kind: 'auth'; realm: string }
   | { kind: 'allow' }
   | { kind: 'reject' }
-  | { kind: 'silent-drop' };
+  | { kind: 'silent-drop' }
+  /** `use-service <name>`: one of lb's services answers (proxy/http.ts) */
+  | { kind: 'service'; name: string };
 
 /** HAProxy 2.6's http_get_reason(), as answered by `return status N`. */
 const REASONS: Record<number, string> = {

@@ -80,7 +80,7 @@ t.test('http-request errors', async (t) => {
   ];
   for (const [line, msg] of cases) t.equal(first(fe(` ${line}\n`)), `[ALERT] config : ${msg}`, line);
   t.match(first(fe(' http-request foo\n')), /^\[ALERT\] config : parsing \[t.cfg:5\]: 'http-request' expects 'wait-for-handshake', 'ot-group', .* 'set-priority-offset', but got 'foo'\.$/);
-  t.match(first(fe(' http-request use-service prometheus-exporter\n')), /the Prometheus exporter is not implemented yet/);
+  t.equal(first(fe(' http-request use-service prometheus-exporter if { path /metrics }\n')), undefined, 'the Prometheus exporter is accepted');
   t.match(first(fe(' http-request track-sc0 src\n')), /not implemented in lb \(stick tables/);
 });
 
