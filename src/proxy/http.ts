@@ -306,7 +306,12 @@ class HttpSession implements PickContext, UpOwner {
       return;
     }
     const stats = fe.stats;
-    if (stats !== undefined && stats.matches(ctx.target)) { this.localService(stats, rest); return; }
+    if (stats !== undefined && stats.matches(ctx.target)) {
+      // a listen's stats requests pass through its own backend, as HAProxy's (its "Last" column)
+      if (fe.defaultBackend?.conf === fe.conf) fe.defaultBackend.counters.lastSess = Date.now();
+      this.localService(stats, rest);
+      return;
+    }
     const be = fe.route(ctx);
     if (!be) { this.fail(503); return; }
     this.be = be;
