@@ -306,7 +306,7 @@ class HttpSession implements PickContext, UpOwner {
       return;
     }
     const stats = fe.stats;
-    if (stats !== undefined && stats.matches(ctx.target)) {
+    if (stats !== undefined && stats.matches(ctx.method, ctx.target)) {
       // a listen's stats requests pass through its own backend, as HAProxy's (its "Last" column)
       if (fe.defaultBackend?.conf === fe.conf) fe.defaultBackend.counters.lastSess = Date.now();
       this.localService(stats, rest);
@@ -321,7 +321,7 @@ class HttpSession implements PickContext, UpOwner {
     if (be.conf !== fe.conf) {
       const bv = be.rules.request(ctx);
       if (bv !== undefined) { this.cli.pause(); this.intercept(bv); return; }
-      if (be.stats !== undefined && be.stats.matches(ctx.target)) { this.be = undefined; this.localService(be.stats, rest); return; }
+      if (be.stats !== undefined && be.stats.matches(ctx.method, ctx.target)) { this.be = undefined; this.localService(be.stats, rest); return; }
     }
     this.st = St.Connecting;
     // the client is not paused: pipelined bytes and early body are buffered (bounded)
@@ -797,8 +797,7 @@ class HttpSession implements PickContext, UpOwner {
     this.fe.counters.intercepted++;
     if (req.version === 10) this.closeAfter = true;
     if (!this.reqDone && svc.wantsBody(req.method)) {
-      if (this.reqChunked) { this.cli.pause(); this.answer(svc, 'IVAL'); return; }
-      if (this.reqLeft > STATS_POST_MAX) { this.cli.pause(); this.answer(svc, 'EXCD'); return; }
+      if (!this.reqChunked && this.reqLeft > STATS_POST_MAX) { this.cli.pause(); this.answer(svc, 'EXCD'); return; }
       this.svc = svc;
       this.svcBody = EMPTY;
       this.st = St.Body;
@@ -811,10 +810,24 @@ class HttpSession implements PickContext, UpOwner {
   }
 
   private collectBody(d: Buffer): void {
-    const n = Math.min(this.reqLeft, d.length);
-    this.svcBody = this.svcBody.length === 0 ? d.subarray(0, n) : Buffer.concat([this.svcBody, d.subarray(0, n)]);
-    this.reqLeft -= n;
-    if (this.reqLeft > 0) return;
+    let n: number;
+    if (this.reqChunked) {
+      const dec = this.reqDec;
+      let pos = 0;
+      while (pos < d.length && !dec.done) {
+        pos = dec.advance(d, pos, d.length);
+        if (dec.error) { this.fe.counters.ereq++; this.svc = undefined; this.svcBody = EMPTY; this.fail(400); return; }
+        if (dec.dataEnd > dec.dataStart) this.svcBody = Buffer.concat([this.svcBody, d.subarray(dec.dataStart, dec.dataEnd)]);
+      }
+      n = pos;
+      if (this.svcBody.length > STATS_POST_MAX) { this.svc = undefined; this.svcBody = EMPTY; this.cli.pause(); this.answerExcd(); return; }
+      if (!dec.done) return;
+    } else {
+      n = Math.min(this.reqLeft, d.length);
+      this.svcBody = this.svcBody.length === 0 ? d.subarray(0, n) : Buffer.concat([this.svcBody, d.subarray(0, n)]);
+      this.reqLeft -= n;
+      if (this.reqLeft > 0) return;
+    }
     this.reqDone = true;
     this.cli.pause();
     if (d.length > n) this.inBuf = d.subarray(n);
@@ -824,6 +837,12 @@ class HttpSession implements PickContext, UpOwner {
     this.svcBody = EMPTY;
     this.st = St.Head;
     this.answer(svc, body);
+  }
+
+  /** a chunked body grew past the limit: HAProxy's EXCD, and the connection closes */
+  private answerExcd(): void {
+    const svc = this.fe.stats ?? this.be?.stats;
+    if (svc) this.answer(svc, 'EXCD'); else this.fail(400);
   }
 
   private answer(svc: LocalService, body: Buffer | 'IVAL' | 'EXCD' | undefined): void {

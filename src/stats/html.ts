@@ -362,7 +362,7 @@ function bitRate(bytesPerSec: number): string {
 /** The head of the page: title, process information, legend and display options. */
 export function pageHead(info: PageInfo, o: PageOpts): string {
   const node = info.node !== undefined ? ` on ${esc(info.node)}` : '';
-  const scopeTxt = o.scope ? `;scope=${esc(o.scope)}` : '';
+  const scopeTxt = o.scope ? `?scope=${esc(o.scope)}` : '';
   const up = o.hideDown ? ';up' : '';
   const nr = o.noRefresh ? ';norefresh' : '';
   const u = esc(o.uri);
@@ -392,8 +392,8 @@ export function pageHead(info: PageInfo, o: PageOpts): string {
       : `<li><a href="${u}${up};norefresh${scopeTxt}">Disable refresh</a><br>\n`;
   }
   out += `<li><a href="${u}${up}${nr}${scopeTxt}">Refresh now</a><br>\n`;
-  out += `<li><a href="${u};csv${o.refresh > 0 ? ';norefresh' : ''}">CSV export</a><br>\n`;
-  out += `<li><a href="${u};json${o.refresh > 0 ? ';norefresh' : ''}">JSON export</a> (<a href="${u};json-schema">schema</a>)<br>\n`;
+  out += `<li><a href="${u};csv${o.refresh > 0 ? ';norefresh' : ''}${scopeTxt}">CSV export</a><br>\n`;
+  out += `<li><a href="${u};json${o.refresh > 0 ? ';norefresh' : ''}${scopeTxt}">JSON export</a> (<a href="${u};json-schema">schema</a>)<br>\n`;
   out += '</ul></td><td align="left" valign="top" nowrap width="1%"><b>External resources:</b><ul style="margin-top: 0.25em;">\n' +
     '<li><a href="http://www.haproxy.org/">Primary site</a><br>\n' +
     '<li><a href="http://www.haproxy.org/#down">Updates (v2.6)</a><br>\n' +

@@ -94,8 +94,9 @@ export class StatsService implements LocalService {
     this.view = view;
   }
 
-  matches(target: string): boolean {
-    return target.startsWith(this.uri);
+  /** GET, HEAD and POST to the stats uri prefix; other methods go to the backend as HAProxy's do. */
+  matches(method: string, target: string): boolean {
+    return target.startsWith(this.uri) && (method === 'GET' || method === 'HEAD' || method === 'POST');
   }
 
   /** The request needs its body read first (the admin form). */
@@ -116,7 +117,7 @@ export class StatsService implements LocalService {
     const isAdmin = this.admin?.(req.ctx) === true;
     const hideDown = flag(';up');
     const noRefresh = flag(';norefresh');
-    const scopeM = /[;?&]scope=([^;&]*)/.exec(rest);
+    const scopeM = /[?&;]scope=([^;&]*)/.exec(rest);
     const scope = scopeM ? urlDecode(scopeM[1]!).slice(0, 20) : '';
     if (req.method === 'POST') {
       let st: string;
@@ -124,7 +125,7 @@ export class StatsService implements LocalService {
       else if (body === undefined || body === 'IVAL') st = 'IVAL';
       else if (body === 'EXCD' || body.length > STATS_POST_MAX) st = 'EXCD';
       else st = this.adminPost(view, body.toString('latin1'));
-      const loc = `${this.uri};st=${st}${hideDown ? ';up' : ''}${noRefresh ? ';norefresh' : ''}${scope ? `;scope=${scope}` : ''}`;
+      const loc = `${this.uri};st=${st}${hideDown ? ';up' : ''}${noRefresh ? ';norefresh' : ''}${scope ? `?scope=${scope}` : ''}`;
       return {
         bytes: `HTTP/1.1 303 See Other\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ncontent-length: 0\r\nlocation: ${loc}\r\n${close}\r\n`,
         status: 303,
@@ -243,6 +244,8 @@ export class StatsService implements LocalService {
     let be: BackendRuntime | undefined;
     if (bname.startsWith('#')) be = view.proxies.find((p) => p.be && p.conf.iid === Number(bname.slice(1)))?.be;
     else be = view.backends.get(bname);
+    // a missing action or backend changes nothing; an unknown one is an error
+    if (!action || !bname) return 'NONE';
     if (!be || !ACTIONS.has(action)) return 'ERRP';
     let total = 0, altered = 0;
     for (const name of names) {

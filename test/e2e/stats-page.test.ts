@@ -113,6 +113,8 @@ t.test('the page has HAProxy 2.6.12\'s structure, and the CSV is the socket\'s',
   const scoped = await get(`http://127.0.0.1:${e.stats}/stats?scope=tcp`);
   t.match(scoped.body, /name="tcpfe"/);
   t.notMatch(scoped.body, /name="web"/, 'scope keeps proxies whose name holds the text');
+  t.match(scoped.body, /<li><a href="\/stats;csv;norefresh\?scope=tcp">CSV export<\/a>/, 'links keep the scope');
+  t.match(scoped.body, /<input value="tcp" name="scope"/);
 });
 
 t.test('stats auth, realm, hide-version, show-node, show-legends, scope', async (t) => {
@@ -177,6 +179,20 @@ t.test('the admin form changes server states through the server operations', asy
   t.same(await post('s=zz&action=ready&b=web'), { status: 303, location: '/stats;st=ERRP' });
   t.same(await post('s=s1&action=bogus&b=web'), { status: 303, location: '/stats;st=ERRP' });
   t.same(await post('action=ready&b=web'), { status: 303, location: '/stats;st=NONE' });
+  t.same(await post('s=s1&b=web'), { status: 303, location: '/stats;st=NONE' }, 'no action');
+  t.same(await post('s=s1&action=ready'), { status: 303, location: '/stats;st=NONE' }, 'no backend');
+  t.same(await post('action=ready&b=nope'), { status: 303, location: '/stats;st=ERRP' }, 'unknown backend');
+  // a chunked form body is read too
+  const chunked = await rawExchange(e.stats, 'POST /stats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
+    '5\r\ns=s1&\r\n12\r\naction=drain&b=web\r\n0\r\n\r\n');
+  t.match(chunked, /^HTTP\/1.1 303 See Other\r\n[^]*location: \/stats;st=DONE\r\nconnection: close\r\n\r\n$/);
+  t.match(await cli(e.sock, 'show stat'), /\nweb,s1,(?:[^,]*,){15}DRAIN,/, 'the chunked POST drained s1');
+  // methods other than GET, HEAD and POST are not the stats page's: they reach the backend
+  const put = await request(`http://127.0.0.1:${e.stats}/stats`, { method: 'PUT', body: 'x' });
+  await put.body.text();
+  t.equal(put.statusCode, 503, 'PUT to the stats uri of a listen without servers: 503');
+  const head = await rawExchange(e.stats, 'HEAD /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.equal(head, 'HTTP/1.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nrefresh: 5\r\nconnection: close\r\n\r\n', 'HEAD: the headers only');
   t.same(await post('s=s2&action=ready&b=nope'), { status: 303, location: '/stats;st=ERRP' });
   const done = await get(`http://127.0.0.1:${e.stats}/stats;st=DONE`);
   t.match(done.body, /<p><div class=active_up><a class=lfsb href="\/stats" title="Remove this message">\[X\]<\/a> Action processed successfully.<\/div>\n<p>\n/);
