@@ -236,6 +236,7 @@ function serverRowHtml(r: StatRow, px: string, o: PageOpts): string {
   const st = s(r, 'status');
   // a server without checks shows `no check`; forced out of UP, its state with a down arrow
   if (st === 'no check') out += '<td class=ac><i>no check</i></td>';
+  else if (st.startsWith('MAINT')) out += `<td class=ac>${humanTime(n(r, 'lastchg'))} MAINT</td>`;
   else if (v(r, 'check_status') === undefined && !st.startsWith('MAINT')) out += `<td class=ac>${humanTime(n(r, 'lastchg'))} ${esc(st)} &darr;</td>`;
   else out += `<td class=ac>${humanTime(n(r, 'lastchg'))} ${esc(st)}</td>`;
   const chk = s(r, 'check_status');
@@ -246,7 +247,12 @@ function serverRowHtml(r: StatRow, px: string, o: PageOpts): string {
     out += `<td class=ac><u> ${shown}<div class=tips>${esc(s(r, 'check_desc'))}</div></u></td>`;
   } else out += '<td></td>';
   out += `<td class=ac>${n(r, 'weight')}/${n(r, 'uweight')}</td><td class=ac>${n(r, 'bck') ? '-' : 'Y'}</td><td class=ac>${n(r, 'bck') ? 'Y' : '-'}</td>`;
-  if (v(r, 'chkfail') !== undefined) {
+  const tracked = s(r, 'tracked');
+  if (tracked) {
+    // a tracking server shows whom it follows instead of its check counters
+    const ref = tracked.includes('/') ? tracked : `${px}/${tracked}`;
+    out += `<td class=ac colspan=3><a class=lfsb href="#${esc(ref)}">via ${esc(ref)}</a></td>`;
+  } else if (v(r, 'chkfail') !== undefined) {
     out += `<td><u>${u2h(n(r, 'chkfail'))}<div class=tips>Failed Health Checks</div></u></td><td>${u2h(n(r, 'chkdown'))}</td><td>${humanTime(n(r, 'downtime'))}</td>`;
   } else out += '<td colspan=3></td>';
   const thr = v(r, 'throttle');

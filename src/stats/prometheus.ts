@@ -275,7 +275,9 @@ export function renderMetrics(view: RuntimeView): string {
           }
           continue;
         }
-        lines += `${name}{${lab(r)}} ${num(r.values[F[field]!], field)}\n`;
+        // a check without an L5-7 code (L4OK...) reports 0 here, while its CSV field is empty
+        const val = field === 'check_code' ? r.values[F[field]!] ?? 0 : r.values[F[field]!];
+        lines += `${name}{${lab(r)}} ${num(val, field)}\n`;
       }
       if (d[2] === 'hrsp_1xx') {
         // one line per code, then per object

@@ -44,3 +44,13 @@ t.test('row classes follow the status text (reference §8)', async (t) => {
 t.test('names are escaped in the page', async (t) => {
   t.equal(esc(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&#39;');
 });
+
+t.test('a tracking server: MAINT without the via text, and whom it follows in the check columns', async (t) => {
+  const { proxyHtml } = await import('../../src/stats/html.js');
+  const r = srvRow({ pxname: 'web', svname: 's2', status: 'MAINT (via web/s1)', tracked: 's1', lastchg: 0, weight: 1, uweight: 1, bck: 0, mode: 'http' });
+  const html = proxyHtml({ view: { conf: { name: 'web', kind: 'backend', mode: 'http', iid: 3 } } as never, rows: [r] },
+    { uri: '/', refresh: 0, noRefresh: false, hideDown: false, scope: '', admin: false, legends: false });
+  // observed on 2.6.12 with 'server s2 ... track s1' and s1 in maintenance
+  t.match(html, '<td class=ac>0s MAINT</td><td></td><td class=ac>1/1</td><td class=ac>Y</td><td class=ac>-</td><td class=ac colspan=3><a class=lfsb href="#web/s1">via web/s1</a></td><td class=ac>-</td></tr>');
+  t.match(html, '<tr class="maintain">');
+});
