@@ -824,7 +824,8 @@ class HttpSession implements PickContext, UpOwner {
       if (!dec.done) return;
     } else {
       n = Math.min(this.reqLeft, d.length);
-      this.svcBody = this.svcBody.length === 0 ? d.subarray(0, n) : Buffer.concat([this.svcBody, d.subarray(0, n)]);
+      // copied: read buffers may be reused once this call returns
+      this.svcBody = Buffer.concat([this.svcBody, d.subarray(0, n)]);
       this.reqLeft -= n;
       if (this.reqLeft > 0) return;
     }
