@@ -192,7 +192,7 @@ export class StatsService implements LocalService {
     for (const pv of view.proxies) {
       if (allowed.length > 0 && !allowed.includes(pv.conf.name)) continue;
       if (lower && !pv.conf.name.toLowerCase().includes(lower)) continue;
-      let rows = statRows(sv, { iid: pv.conf.iid, types: 7, sid: -1 }).filter((r) => r.values[0] === pv.conf.name);
+      let rows = statRows(sv, { iid: pv.conf.iid, types: -1, sid: -1 }).filter((r) => r.values[0] === pv.conf.name);
       if (pv.be && (hideDown || noMaint)) {
         const be = pv.be;
         const hidden = new Set<number>();
