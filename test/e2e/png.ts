@@ -66,3 +66,29 @@ export function countColour(img: Image, hex: string): number {
   }
   return n;
 }
+
+/** A run of pixel lines, top to bottom inclusive. */
+export interface Band { readonly top: number; readonly bottom: number }
+
+/**
+ * The horizontal bands of a colour: runs of lines holding at least
+ * `minPerLine` pixels of it (a table row spans the page; a legend cell is
+ * only a few pixels wide, so it makes no band).
+ */
+export function colourBands(img: Image, hex: string, minPerLine: number): Band[] {
+  const r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16), b = parseInt(hex.slice(5, 7), 16);
+  const bands: Band[] = [];
+  let top = -1;
+  for (let y = 0; y <= img.height; y++) {
+    let n = 0;
+    if (y < img.height) {
+      const row = y * img.width * img.bpp;
+      for (let x = 0; x < img.width; x++) {
+        const i = row + x * img.bpp;
+        if (img.data[i] === r && img.data[i + 1] === g && img.data[i + 2] === b) n++;
+      }
+    }
+    if (n >= minPerLine) { if (top < 0) top = y; } else if (top >= 0) { bands.push({ top, bottom: y - 1 }); top = -1; }
+  }
+  return bands;
+}
