@@ -374,12 +374,11 @@ export function serverRow(be: BackendRuntime, srv: ServerRuntime, iid: number, r
   const ref = trackedRef(srv, be) ?? srv;
   const chk = checkEnabled(ref, ref.check) && ref === srv ? srv.check : undefined;
   const agt = checkEnabled(srv, srv.agent) ? srv.agent : undefined;
-  const drained = srv.admin === 'DRAIN';
   set(r, {
     pxname: be.name, svname: srv.name, qcur: srv.queued, qmax: c.qmax, scur: c.scur, smax: c.smax,
     slim: srv.maxconn > 0 ? srv.maxconn : undefined, stot: c.stot, bin: c.bin, bout: c.bout, dresp: c.dresp,
     econ: c.econ, eresp: c.eresp, wretr: c.wretr, wredis: c.wredis, status: serverStatus(srv, be),
-    weight: drained ? 0 : srv.weight, act: srv.backup ? 0 : 1, bck: srv.backup ? 1 : 0,
+    weight: srv.weight, act: srv.backup ? 0 : 1, bck: srv.backup ? 1 : 0,
     lastchg: secondsSince(srv.lastChange, now), qlimit: srv.maxqueue > 0 ? srv.maxqueue : undefined,
     pid: 1, iid, sid: srv.id, lbtot: c.lbtot, tracked: srv.conf.track, type: 2,
     rate: rates.rate(c), rate_max: rates.rateMax(c),
@@ -399,14 +398,17 @@ export function serverRow(be: BackendRuntime, srv: ServerRuntime, iid: number, r
     set(r, { hanafail: srv.hanafail });
   }
   if (chk) {
+    set(r, { chkfail: srv.chkfail, chkdown: srv.chkdown, downtime: Math.floor((srv.downtime + (srv.downSince > 0 ? now - srv.downSince : 0)) / 1000) });
+  }
+  // checks paused in maintenance: the counters stay, the last result and health go (as 2.6.12)
+  if (chk && !chk.paused) {
     const done = chk.status !== 'INI' && chk.status !== 'UNK';
     set(r, {
-      chkfail: srv.chkfail, chkdown: srv.chkdown, downtime: Math.floor((srv.downtime + (srv.downSince > 0 ? now - srv.downSince : 0)) / 1000),
       check_status: checkText(chk), check_code: chk.code, check_duration: done ? chk.duration ?? 0 : undefined,
       last_chk: chk.info, check_desc: chk.desc, check_rise: chk.rise, check_fall: chk.fall, check_health: chk.health,
     });
   }
-  if (agt) {
+  if (agt && !agt.paused) {
     set(r, {
       last_agt: agt.info, agent_status: checkText(agt), agent_code: agt.code, agent_duration: agt.duration ?? 0,
       agent_desc: agt.desc, agent_rise: agt.rise, agent_fall: agt.fall, agent_health: agt.health,

@@ -244,7 +244,8 @@ function serverRowHtml(r: StatRow, px: string, o: PageOpts): string {
     const code = v(r, 'check_code');
     const dur = v(r, 'check_duration');
     const shown = `${esc(chk)}${code !== undefined && code !== 0 ? `/${code}` : ''}${dur !== undefined ? ` in ${dur}ms` : ''}`;
-    out += `<td class=ac><u> ${shown}<div class=tips>${esc(s(r, 'check_desc'))}</div></u></td>`;
+    const detail = s(r, 'last_chk');
+    out += `<td class=ac><u> ${shown}<div class=tips>${esc(s(r, 'check_desc'))}${detail ? `: ${esc(detail)}` : ''}</div></u></td>`;
   } else out += '<td></td>';
   out += `<td class=ac>${n(r, 'weight')}/${n(r, 'uweight')}</td><td class=ac>${n(r, 'bck') ? '-' : 'Y'}</td><td class=ac>${n(r, 'bck') ? 'Y' : '-'}</td>`;
   const tracked = s(r, 'tracked');

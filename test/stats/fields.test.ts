@@ -169,9 +169,15 @@ backend be_web
   srv.check = { ...srv.check, paused: false };
   srv.setAdmin('DRAIN');
   t.equal(row()[h.indexOf('status')], 'DRAIN');
-  t.equal(row()[h.indexOf('weight')], '0');
+  // 2.6.12 keeps the server's weight in its row while it drains (the backend's sum drops it)
+  t.equal(row()[h.indexOf('weight')], '1');
+  // maintenance pauses the checks: counters stay, the last result and health go
   srv.setAdmin('MAINT');
-  t.equal(row()[h.indexOf('status')], 'MAINT');
+  srv.check = { ...srv.check, paused: true };
+  f = row();
+  t.equal(f[h.indexOf('status')], 'MAINT');
+  t.same(['check_status', 'check_desc', 'last_chk', 'check_rise', 'check_fall', 'check_health'].map((n) => f[h.indexOf(n)]), ['', '', '', '', '', '']);
+  t.same(['chkfail', 'chkdown'].map((n) => f[h.indexOf(n)] !== ''), [true, true], 'the check counters stay');
 });
 
 t.test('time averages: HAProxy sliding sums over the requests seen, at most 512', async (t) => {
