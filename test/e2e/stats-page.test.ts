@@ -36,7 +36,7 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<{
 
 /** Values out, structure kept: digits, HAProxy's digit grouping, version, bit rate. */
 function shape(html: string): string {
-  return html.replace(/\d+/g, 'N').replace(/<span class="rls">N<\/span>N/g, 'N')
+  return html.replace(/\d+/g, 'N').replace(/N(?:<span class="rls">N<\/span>)+N?/g, 'N')
     .replace(/(version|released) [^<,]*/g, '$1 X').replace(/bit rate = [^<]*/, 'bit rate = X');
 }
 
@@ -115,6 +115,44 @@ t.test('the page has HAProxy 2.6.12\'s structure, and the CSV is the socket\'s',
   t.notMatch(scoped.body, /name="web"/, 'scope keeps proxies whose name holds the text');
   t.match(scoped.body, /<li><a href="\/stats;csv;norefresh\?scope=tcp">CSV export<\/a>/, 'links keep the scope');
   t.match(scoped.body, /<input value="tcp" name="scope"/);
+});
+
+t.test('servers with health checks: the page has 2.6.12\'s check columns and colours', async (t) => {
+  // s1, s3, s4, s6 checked against live backends, s2 against a refusing port, s5 without check
+  const live = await Promise.all(['s1', 's3', 's4'].map((n) => httpBackend(n)));
+  const refused = await freePort(), port = await freePort(), stats = await freePort();
+  const sock = join(mkdtempSync(join(tmpdir(), 'lb-stats-')), 'admin.sock');
+  const cfg = readFileSync(join(FIX, 'haproxy-2.6.12-page-checks.cfg'), 'utf8')
+    .replace('/tmp/hp/c.sock', sock).replace(':27210', `:${port}`).replace(':27211', `:${stats}`)
+    .replaceAll(':27201', `:${live[0]!.port}`).replace(':27202', `:${refused}`)
+    .replaceAll(':27203', `:${live[1]!.port}`).replace(':27204', `:${live[2]!.port}`);
+  const lb = await startLb(cfg, stats);
+  t.teardown(async () => { await lb.stop(); await Promise.all(live.map((b) => b.stop())); });
+  const statuses = async (): Promise<string[]> => (await cli(sock, 'show stat')).split('\n')
+    .filter((l) => l.startsWith('web,s')).map((l) => l.split(',')[17]!);
+  const want = ['UP', 'DOWN', 'UP', 'UP', 'no check', 'UP'];
+  let st: string[] = [];
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    st = await statuses();
+    if (st.join() === want.join()) break;
+  }
+  t.same(st, want, 'the checks settled: s2 DOWN, the others UP');
+  t.equal(await cli(sock, 'set server web/s3 state drain'), '\n');
+  t.equal(await cli(sock, 'set server web/s4 state maint'), '\n');
+  const page = await get(`http://127.0.0.1:${stats}/`);
+  // '* ' marks a check in progress at that instant
+  const norm = (html: string): string[] => shape(html).replace(/<u> \* /g, '<u> ').split('\n');
+  const fix = norm(readFileSync(join(FIX, 'haproxy-2.6.12-page-checks.html'), 'latin1'));
+  const got = norm(page.body);
+  t.equal(got.length, fix.length, 'same number of lines as HAProxy');
+  let same = true;
+  for (let i = 0; i < fix.length; i++) if (got[i] !== fix[i]) { t.equal(got[i], fix[i], `line ${i + 1}`); same = false; break; }
+  t.ok(same, 'every line has HAProxy\'s structure');
+  t.match(page.body, /<td class=ac><u> (\* )?L4CON in \d+ms<div class=tips>Layer4 connection problem: Connection refused<\/div><\/u><\/td>/, 'the failed check and its reason');
+  t.match(page.body, /<tr class="maintain">[^\n]*MAINT<\/td><td><\/td>/, 'maintenance pauses the check: no last check');
+  t.match(page.body, /<tr class="active_draining">[^\n]*DRAIN<\/td>[^\n]*<td class=ac>1\/1<\/td>/, 'a draining server keeps its weight');
+  t.match(page.body, /<tr class="active_no_check">[^\n]*<i>no check<\/i>/);
+  t.match(page.body, /<tr class="backup_up">/);
 });
 
 t.test('stats auth, realm, hide-version, show-node, show-legends, scope', async (t) => {
