@@ -41,9 +41,13 @@ export interface CheckResult {
   diag: Diagnostics;
 }
 
-export function checkConfig(paths: readonly string[], opts: LoadOptions, quiet: boolean, io: Output = stdio): CheckResult {
+export function checkConfig(paths: readonly string[], opts: LoadOptions, quiet: boolean, io: Output = stdio, masterCli = false): CheckResult {
   const res = loadConfig(paths, opts);
   const { diag } = res;
+  if (masterCli && res.model && !res.model.global.masterWorker) {
+    // -S without -W under -c: HAProxy warns (running, -S implies master-worker mode)
+    diag.warning('a master CLI socket was defined, but master-worker mode (-W) is not enabled.');
+  }
   const fatal = diag.alerts > 0 || !res.model;
   if (fatal && !diag.list.some((d) => d.text === 'Fatal errors found in configuration.')) {
     // HAProxy closes a failed check with this line unless parsing was aborted

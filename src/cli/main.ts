@@ -14,7 +14,9 @@ import { Diagnostics, levelPrefix } from '../config/diag.js';
 import { errnoText } from '../config/reader.js';
 import { Codes } from '../core/errors.js';
 import type { LoadOptions } from '../config/model.js';
-import { serve } from '../process/serve.js';
+import { serve, loadForRun } from '../process/serve.js';
+import { runMaster } from '../process/master.js';
+import { daemonize, daemonChildIo, isDaemonChild } from '../process/daemon.js';
 
 /** codes of the command line's own diagnostics */
 const CLI_USAGE = 'LB_ERR_CLI_USAGE';
@@ -76,8 +78,8 @@ export async function main(argv: string[], io: Output = stdio, env: NodeJS.Proce
       return 1;
     }
   }
-  if (o.check) return checkConfig(o.files, loadOpts, quiet, io).code;
-  return run(o, loadOpts, quiet, io);
+  if (o.check) return checkConfig(o.files, loadOpts, quiet, io, o.raw.masterCli !== undefined && o.raw.masterWorker !== true).code;
+  return run(argv, o, loadOpts, quiet, io, env);
 }
 
 /** -cc: 0 true, 1 false, 2 the condition cannot be evaluated. */
@@ -96,17 +98,59 @@ function checkCondition(cond: string, env: LoadOptions['env'], quiet: boolean, i
 }
 
 /**
- * Running without -c: load, check and serve in the foreground until a
- * signal stops lb (process/serve.ts). Flags whose behaviour is not built
- * yet (daemon, master-worker, -sf/-st, ...) refuse to start rather than
- * being silently ignored.
+ * Running without -c (reference §6): -D detaches first (process/daemon.ts);
+ * the configuration is loaded and checked (a bad one never starts); then
+ * either a master process (-W, -S, --watch, `master-worker`) forks workers
+ * (process/master.ts), or this process serves alone (process/serve.ts),
+ * handing over from -sf/-st processes. Flags whose behaviour is not built
+ * refuse to start rather than being silently ignored.
  */
-async function run(o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output): Promise<number> {
-  if (o.later.length > 0) {
-    if (!quiet) processAlerts(io, CLI_NOT_YET, o.later.map((f) => `lb: ${f} is not yet implemented.`));
+async function run(argv: string[], o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output, env: NodeJS.ProcessEnv): Promise<number> {
+  const raw = o.raw;
+  const later = o.later.filter((f) => f !== '-x');
+  if (o.later.includes('-x')) {
+    if (!quiet) processAlerts(io, CLI_NOT_YET, [`lb: -x is not supported: Node.js cannot receive listening sockets over a unix socket (SCM_RIGHTS). Reload with the master (-W, SIGUSR2), which keeps the sockets, or with -sf (SO_REUSEPORT on Node.js >= 22.12).`]);
     return 1;
   }
-  const served = await serve(o.files, loadOpts, quiet ? { out: () => undefined, err: () => undefined } : io, true, { debug: o.raw['debug'] === true });
+  if (later.length > 0) {
+    if (!quiet) processAlerts(io, CLI_NOT_YET, later.map((f) => `lb: ${f} is not yet implemented.`));
+    return 1;
+  }
+  const foreground = raw.foreground === true || raw.debug === true;
+  const child = isDaemonChild(env);
+  if (raw.daemon === true && !foreground && !child) return daemonize(argv);
+  let out: Output = quiet ? { out: () => undefined, err: () => undefined } : io;
+  // held until we know whether this process detaches (the daemon child says it all once)
+  const held: string[] = [];
+  const model = loadForRun(o.files, loadOpts, { out: out.out, err: (l) => held.push(l) });
+  if (model && model.global.daemon && !foreground && !child) return daemonize(argv);
+  for (const l of held) out.err(l);
+  if (!model) return 1;
+  let onReady: (() => void) | undefined;
+  if (child) {
+    const d = daemonChildIo(out);
+    out = d.io;
+    onReady = d.ready;
+  }
+  const pidfile = raw.pidfile as string | undefined;
+  const masterWorker = raw.masterWorker === true || raw.masterCli !== undefined || raw.watch === true || model.global.masterWorker;
+  const nb = model.global.nbthread;
+  if (nb > 1 && !masterWorker) {
+    out.err(`${levelPrefix('NOTICE', process.pid)}'nbthread ${nb}': lb runs ${nb} worker processes in master-worker mode (-W); this process serves alone.`);
+  } else if (nb > 1) {
+    if (model.global.maxconn > 0) out.err(`${levelPrefix('NOTICE', process.pid)}'maxconn ${model.global.maxconn}' applies to each of the ${nb} worker processes.`);
+    if (model.proxies.some((p) => p.servers.some((sv) => sv.check))) {
+      out.err(`${levelPrefix('NOTICE', process.pid)}each of the ${nb} worker processes runs its own health checks (servers are checked ${nb} times per interval).`);
+    }
+  }
+  if (masterWorker) {
+    return runMaster({
+      files: o.files, loadOpts, io: out, model, pidfile, onReady,
+      softFinish: o.softFinish, terminate: o.terminate,
+      masterCli: raw.masterCli as string | undefined, watch: raw.watch === true,
+    });
+  }
+  const served = await serve(o.files, loadOpts, out, { loaded: model, pidfile, softFinish: o.softFinish, terminate: o.terminate, onReady, debug: raw.debug === true });
   if (typeof served === 'number') return served;
   return served.done;
 }

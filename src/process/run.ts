@@ -8,7 +8,10 @@
 import type { Socket } from 'node:net';
 import { BackendRuntime } from '../backend/backend.js';
 import { FrontendRuntime, l4Context } from '../proxy/frontend.js';
-import { listen, type Listener } from '../proxy/listener.js';
+import { listen, listenHandle, listenerKey, addrLabel, type Listener } from '../proxy/listener.js';
+import type { Bind } from '../proxy/bind.js';
+import type { SockAddr } from '../proxy/address.js';
+import { loadServerStates } from './server-state.js';
 import { tcpSession } from '../proxy/tcp.js';
 import { httpSession } from '../proxy/http.js';
 import { levelPrefix } from '../config/diag.js';
@@ -36,13 +39,25 @@ export interface Runtime {
   readonly view: RuntimeView;
   /** the stats sockets, when configured */
   readonly cli: CliServer | undefined;
-  /** stop accepting, let sessions finish, resolve when all are done */
-  softStop(): Promise<void>;
+  /**
+   * Soft stop (reference §6.3): stop accepting, let in-flight requests and
+   * tunnels finish; responses from now on carry `connection: close`; idle
+   * keep-alive connections are closed after `idleGraceMs` (a client that
+   * sends a request within the grace gets its answer and a close, rather
+   * than racing a close). Resolves when the last connection has ended.
+   */
+  softStop(idleGraceMs?: number): Promise<void>;
   /** close everything now */
   hardStop(): void;
+  /** SIGTTOU: stop listening (connections in progress continue) */
+  pause(): Promise<void>;
+  /** SIGTTIN: listen again after pause(); false if a listener cannot be bound again */
+  resume(): Promise<boolean>;
+  /** client connections open now */
+  readonly connections: number;
   /** log targets, access loggers, process events */
   readonly logs: LogRuntime;
-  /** HAProxy's "Proxy x stopped (cumulated conns: ...)" messages, after a soft stop */
+  /** HAProxy's "Proxy x stopped (cumulated conns: ...)" messages (softStop prints them as it starts) */
   stopped(err: (line: string) => void): void;
 }
 
@@ -51,7 +66,32 @@ export interface RunIo {
 }
 
 /** Build and bind. Rejects (after printing HAProxy's alerts) if a listener fails. */
-export async function startRuntime(model: Model, io: RunIo, opts: { debug?: boolean } = {}): Promise<Runtime> {
+export interface RunOptions {
+  /** -d: trace every request on stdout */
+  debug?: boolean;
+  /** master-worker: sockets bound by the master, by listenerKey(); no bind here */
+  handles?: ReadonlyMap<string, object>;
+  /**
+   * -sf/-st: processes that may still hold our addresses. A bind refused
+   * with EADDRINUSE sends them SIGTTOU (pause) and is retried every 2 ms for
+   * 2 s (HAProxy: 10 ms, 200 times; a shorter step shortens the unbound window);
+   * on final failure they get SIGTTIN (resume). Reference §6.4.
+   */
+  oldPids?: readonly number[];
+  /** print the server-state-file messages and serve the stats sockets (false in all workers but the first) */
+  announce?: boolean;
+}
+
+/** idle keep-alive connections are closed this long after a soft stop begins */
+export const DEFAULT_IDLE_GRACE_MS = 1000;
+
+function signalPids(pids: readonly number[], sig: NodeJS.Signals): void {
+  for (const p of pids) { try { process.kill(p, sig); } catch { /* gone */ } }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {}): Promise<Runtime> {
   const backends = new Map<string, BackendRuntime>();
   const defaultsOf = (p: Proxy): Proxy | undefined => (p.from ? model.defaults.find((d) => d.name === p.from) : undefined);
   for (const p of model.proxies) if (p.cap.be && !p.disabled) backends.set(p.name, new BackendRuntime(p, defaultsOf(p)));
@@ -69,15 +109,18 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   }
   let logs: LogRuntime;
   try {
-    logs = new LogRuntime(model, opts);
+    logs = new LogRuntime(model, { debug: opts.debug });
   } catch (e) {
     io.err(`${levelPrefix('ALERT', process.pid)}config : ${(e as Error).message}.`);
     throw e;
   }
   for (const fe of frontends) fe.log = logs.forFrontend(fe.name);
-  for (const n of logs.notes) io.err(`${levelPrefix('NOTICE', process.pid)}${n}`);
+  if (opts.announce !== false) for (const n of logs.notes) io.err(`${levelPrefix('NOTICE', process.pid)}${n}`);
   // stderr has its own sink (process/serve.ts); the syslog targets get them here
   logs.routeEvents();
+
+  // servers take back their run-time state saved before the reload (server-state-file)
+  loadServerStates(model, backends, opts.announce === false ? undefined : io.err);
 
   const sockets = new Set<Socket>();
   const startTime = Date.now();
@@ -145,11 +188,31 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
 
   const pid = process.pid;
   let failed = false;
+  let paused = false;
+  const oldPids = opts.oldPids ?? [];
+  let ttouSent = false;
+  const bindOne = async (fe: FrontendRuntime, b: Bind, a: SockAddr): Promise<Listener> => {
+    if (opts.handles) {
+      const h = opts.handles.get(listenerKey(b, a));
+      if (!h) throw new Error(`no socket received for ${addrLabel(a)}`);
+      return listenHandle(b, a, h, onConnection(fe));
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await listen(b, a, onConnection(fe));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || oldPids.length === 0 || attempt >= 1000) throw e;
+        // the old processes still listen without SO_REUSEPORT: ask them to pause
+        if (!ttouSent) { ttouSent = true; signalPids(oldPids, 'SIGTTOU'); }
+        await sleep(2);
+      }
+    }
+  };
   for (const fe of frontends) {
     for (const b of fe.conf.binds) {
       for (const a of b.addrs) {
         try {
-          fe.listeners.push(await listen(b, a, onConnection(fe)));
+          fe.listeners.push(await bindOne(fe, b, a));
         } catch (e) {
           failed = true;
           const label = a.family === 'unix' ? a.path : `${a.family === 'ipv6' ? `[${a.host || '::'}]` : a.host || '0.0.0.0'}:${a.port}`;
@@ -158,10 +221,20 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
       }
     }
   }
-  const closeListeners = (): Promise<void> => Promise.all(frontends.flatMap((fe) => fe.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))))).then(() => undefined);
+  const closeListeners = (): Promise<void> => {
+    const all: Array<Promise<void>> = [];
+    for (const fe of frontends) {
+      for (const l of fe.listeners) all.push(new Promise<void>((r) => { if (l.server.listening) l.server.close(() => r()); else r(); }));
+      fe.listeners.length = 0;
+    }
+    return Promise.all(all).then(() => undefined);
+  };
   if (failed) {
     io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
-    await closeListeners();
+    // release our sockets before the old processes take them back (SIGTTIN)
+    for (const s of sockets) s.destroy();
+    await Promise.race([closeListeners(), sleep(1000)]);
+    if (ttouSent) signalPids(oldPids, 'SIGTTIN');
     await logs.close();
     throw new Error('bind failed');
   }
@@ -241,7 +314,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   for (const be of backends.values()) be.stats?.attach(view);
   // backends' fullconn is fixed at start-up from the frontends' maxconn
   for (const p of proxies) if (p.be) fullconn({ proxies, globalMaxconn: effectiveMax() }, p.be);
-  if (model.global.statsSockets.length > 0) {
+  // master-worker: one worker serves the stats sockets (see ARCHITECTURE: one view)
+  if (model.global.statsSockets.length > 0 && opts.announce !== false) {
     try {
       cli = await startCli(model.global, view);
     } catch (e) {
@@ -257,36 +331,85 @@ export async function startRuntime(model: Model, io: RunIo, opts: { debug?: bool
   const sched = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
   sched.start();
   checks = sched;
+  const binds = frontends.map((fe) => ({ fe, list: fe.listeners.map((l) => [l.bind, l.addr] as const) }));
+  let softStopping = false;
+  const drained: Array<() => void> = [];
+  const checkDrained = (): void => {
+    if (sockets.size !== 0) return;
+    for (const d of drained.splice(0)) d();
+  };
+  const closeIdlePools = (): void => { for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle(); };
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stopped = (err: (line: string) => void): void => {
+    // HAProxy's order: proxies in declaration order, each with its cumulated connections
+    for (const p of model.proxies) {
+      if (p.disabled) continue;
+      const fe = frontends.find((f) => f.conf === p);
+      const be = backends.get(p.name);
+      logs.proxyStopped(p.name, fe ? fe.counters.stot : 0, be ? be.cumConn : 0, err);
+    }
+  };
   return {
-    model, frontends, backends, checks: sched, logs, view, cli,
-    stopped(err) {
-      // HAProxy's order: proxies in declaration order, each with its cumulated connections
-      for (const p of model.proxies) {
-        if (p.disabled) continue;
-        const fe = frontends.find((f) => f.conf === p);
-        const be = backends.get(p.name);
-        logs.proxyStopped(p.name, fe ? fe.counters.stot : 0, be ? be.cumConn : 0, err);
+    model, frontends, backends, checks: sched, logs, view, cli, stopped,
+    get connections() { return sockets.size; },
+    async softStop(idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
+      if (!softStopping) {
+        softStopping = true;
+        sched.stop();
+        stopping = true;
+        for (const fe of frontends) fe.state = 'STOP';
+        void cli?.close();
+        rates.stop();
+        // HAProxy says it as the stop begins (before in-flight work ends)
+        stopped(io.err);
+        // net.Server.close() calls back only when its connections are gone: do not wait for it
+        void closeListeners();
+        for (const fe of frontends) fe.stopLevel = 1;
+        const closeIdle = (): void => {
+          for (const fe of frontends) fe.stopLevel = 2;
+          for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
+        };
+        if (idleGraceMs > 0) { graceTimer = setTimeout(closeIdle, idleGraceMs); graceTimer.unref(); } else closeIdle();
+        for (const s of sockets) s.once('close', checkDrained);
       }
-    },
-    async softStop() {
-      sched.stop();
-      stopping = true;
-      for (const fe of frontends) fe.state = 'STOP';
-      void cli?.close();
-      rates.stop();
-      const closing = closeListeners();
-      for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
-      await closing;
-      for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
+      await new Promise<void>((r) => { drained.push(r); checkDrained(); });
+      if (graceTimer) clearTimeout(graceTimer);
+      closeIdlePools();
     },
     hardStop() {
       sched.stop();
       stopping = true;
+      softStopping = true;
+      if (graceTimer) clearTimeout(graceTimer);
       void cli?.close();
       rates.stop();
       for (const fe of frontends) for (const l of fe.listeners) l.server.close();
       for (const s of sockets) s.destroy();
-      for (const be of backends.values()) for (const srv of be.servers) srv.closeIdle();
+      closeIdlePools();
+      checkDrained();
+    },
+    async pause() {
+      if (paused || softStopping || opts.handles) return;
+      paused = true;
+      void closeListeners();
+      await sleep(0);
+    },
+    async resume() {
+      if (!paused || softStopping) return true;
+      paused = false;
+      let ok = true;
+      for (const { fe, list } of binds) {
+        for (const [b, a] of list) {
+          // the process that asked us to pause may still be releasing the address
+          for (let attempt = 0; ; attempt++) {
+            try { const l = await bindOne(fe, b, a); fe.listeners.push(l); rates.follow(l.counters); break; } catch (e) {
+              if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 200) { ok = false; break; }
+              await sleep(10);
+            }
+          }
+        }
+      }
+      return ok;
     },
   };
 }

@@ -60,6 +60,12 @@ export class FrontendRuntime {
   readonly stats: StatsService | undefined;
   /** lb's services by `use-service` name (prometheus-exporter), set once the process runs */
   services: ReadonlyMap<string, LocalService> | undefined;
+  /**
+   * Soft stop (process/run.ts): 0 serving; 1 stopping: every response
+   * carries `connection: close` and idle keep-alive connections get a short
+   * grace; 2 idle connections close as soon as they become idle.
+   */
+  stopLevel: 0 | 1 | 2 = 0;
 
   constructor(conf: Proxy, backends: ReadonlyMap<string, BackendRuntime>, global: GlobalConf, defaults?: Proxy) {
     this.name = conf.name;

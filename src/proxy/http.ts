@@ -85,6 +85,8 @@ interface UpOwner {
 }
 
 type UpSocket = Socket & { lbOwner?: UpOwner | undefined; lbHttp?: true; lbTimeout?: number };
+/** soft stop: a client connection waiting for its next request (closed after the stop grace) */
+type CliSocket = Socket & { lbIdle?: boolean };
 
 /**
  * Server connections carry their listeners for life and forward events to
@@ -152,6 +154,7 @@ class HttpSession implements PickContext, UpOwner {
     this.onAssigned = (srv, why) => this.assigned(srv, why);
     this.onConnected = (err, out) => this.connected(err, out);
     this.onCliDrain = () => { if (this.up && this.st !== St.Closed) this.up.resume(); };
+    (cli as CliSocket).lbIdle = true; // soft stop
     readInto(cli, (d) => { this.cliData(d); return this.keeps(d); });
     cli.on('end', () => this.cliEnd());
     cli.on('error', () => this.cliGone());
@@ -190,6 +193,7 @@ class HttpSession implements PickContext, UpOwner {
     switch (this.st) {
       case St.Head:
         if (this.lr !== undefined && this.lr.tRx < 0) this.lr.tRx = Date.now();
+        (this.cli as CliSocket).lbIdle = false; // soft stop
         this.inBuf = this.inBuf.length === 0 ? d : Buffer.concat([this.inBuf, d]);
         this.parseHead();
         return;
@@ -286,7 +290,7 @@ class HttpSession implements PickContext, UpOwner {
     };
     this.ctx = ctx;
     if (this.lr !== undefined) this.logRequest(req, ctx);
-    this.closeAfter = req.connClose || (req.version === 10 && !req.connKeepAlive) || fe.httpClose || this.closeAfter;
+    this.closeAfter = req.connClose || (req.version === 10 && !req.connKeepAlive) || fe.httpClose || this.closeAfter || fe.stopLevel !== 0;
     this.reqDone = req.framing !== 'length' && req.framing !== 'chunked';
     this.reqChunked = req.framing === 'chunked';
     this.reqLeft = req.framing === 'length' ? req.length : 0;
@@ -543,6 +547,7 @@ class HttpSession implements PickContext, UpOwner {
       if (rctx.status !== res.status) { res.status = rctx.status; res.reason = rctx.reason ?? httpReason(rctx.status); }
     }
     this.resLeft = res.framing === 'length' ? res.length : 0;
+    if (this.fe.stopLevel !== 0) this.closeAfter = true; // soft stop: the last response on this connection
     if (res.framing === 'chunked') { this.resDec.reset(); extra += TE_CHUNKED; }
     else if (res.framing === 'close') this.closeAfter = true;
     if (this.closeAfter) extra += CONNECTION_CLOSE;
@@ -707,6 +712,9 @@ class HttpSession implements PickContext, UpOwner {
 
   /** Wait for (or parse an already buffered) next request on the client connection. */
   private nextRequest(): void {
+    // soft stop: past the grace, an idle connection closes at once
+    if (this.fe.stopLevel === 2 && this.inBuf.length === 0) { this.endClient(); return; }
+    if (this.inBuf.length === 0) (this.cli as CliSocket).lbIdle = true;
     this.st = St.Head;
     this.armClient(this.fe.timeoutHttpKeepAlive);
     if (this.inBuf.length > 0 || this.clientEnded) { this.parseHead(); return; }

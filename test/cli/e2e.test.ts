@@ -246,7 +246,7 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
     writeFileSync(join(dir, 'dym.cfg'), 'frontend fe\n    kw_b\n');
     sameAsHaproxy(t, ['-c', '-f', 'dym.cfg'], dir, {});
     // HAProxy warns "a master CLI socket was defined, but master-worker mode (-W) is not enabled."
-    sameAsHaproxy(t, ['-c', '-f', 'valid.cfg', '-S', '/tmp/lb-e2e-master.sock'], dir, {}, 'cli: -S warning under -c');
+    sameAsHaproxy(t, ['-c', '-f', 'valid.cfg', '-S', '/tmp/lb-e2e-master.sock'], dir, {});
     // a NUL byte ends the line for HAProxy (once a crash: a NUL reached getent's argument list)
     writeFileSync(join(dir, 'nul.cfg'), 'frontend fe\n  bind 127.0\0.0.1:80\n');
     sameAsHaproxy(t, ['-c', '-f', 'nul.cfg'], dir, {});
@@ -255,10 +255,10 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
   });
 
   t.test('running: flags not built yet refuse to start; no listener exits 1', async (t) => {
-    const r = lb(['-f', 'valid.cfg', '-sf', '1'], dir);
+    const r = lb(['-f', 'valid.cfg', '-L', 'me'], dir);
     t.equal(r.code, 1);
     t.equal(r.out, '');
-    t.match(r.err, /\[ALERT\]    \(\d+\) : lb: -sf is not yet implemented\.\n/);
+    t.match(r.err, /\[ALERT\]    \(\d+\) : lb: -L is not yet implemented\.\n/);
     const n = lb(['-f', 'nolisten.cfg'], dir);
     t.equal(n.code, 1);
     t.match(n.err, /No enabled listener found \(check for 'bind' directives\) ! Exiting\.\n$/);
@@ -269,6 +269,7 @@ t.test('bin/lb end to end', { skip: haveBuild ? false : 'dist/ not built: run `n
   t.test('--help', async (t) => {
     const r = lb(['--help'], dir);
     t.equal(r.code, 0);
-    t.match(r.out, /\n  -sf \[pid \]\* +finishes old pids .*\(not yet\)\n/);
+    t.match(r.out, /\n  -sf \[pid \]\* +finishes old pids \(SIGUSR1\) once started\n/);
+    t.match(r.out, /\n  -L <name> +set local peer name .*\(not yet\)\n/);
   });
 });

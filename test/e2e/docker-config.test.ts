@@ -2,7 +2,8 @@
  * Scenario B: the typical Docker haproxy.cfg runs as-is, with only the two
  * server addresses and the bind port changed to loopback. `chroot`,
  * `user`/`group`, `daemon`, `log /dev/log` and the stats socket line must
- * not stop traffic; lb says what it does not apply.
+ * not stop traffic; lb says what it does not apply. It runs as the official
+ * image runs HAProxy: `-W -db` (master-worker, foreground despite `daemon`).
  */
 import t from 'tap';
 import { request } from 'undici';
@@ -43,7 +44,7 @@ backend http_back
 `;
   let lb: Awaited<ReturnType<typeof startLb>> | undefined;
   t.teardown(async () => { await lb?.stop(); await a.stop(); await b.stop(); });
-  lb = await startLb(cfg, port);
+  lb = await startLb(cfg, port, ['-W', '-db']);
   const seen: string[] = [];
   for (let i = 0; i < 6; i++) {
     const r = await request(`http://127.0.0.1:${port}/`);
@@ -52,5 +53,6 @@ backend http_back
   }
   t.same(seen, ['server1', 'server2', 'server1', 'server2', 'server1', 'server2']);
   t.match(lb.stderr, /'chroot \/var\/lib\/haproxy' is not applied/, 'chroot: says why it is not applied');
-  t.match(lb.stderr, /'daemon' is not applied yet/, 'daemon: says it stays in the foreground');
+  t.equal(lb.proc.exitCode, null, 'daemon with -db: the process started stays in the foreground');
+  t.match(lb.stderr, /\[NOTICE\]   \(\d+\) : New worker \(\d+\) forked\n/, 'master-worker');
 });
