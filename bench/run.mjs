@@ -68,10 +68,10 @@ http { access_log off; keepalive_requests 1000000;
   return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 1);
 }
 
-function proxyCfg(mode, log = false) {
+function proxyCfg(mode, log = false, threads = 1) {
   return `global
     maxconn 4000
-    nbthread 1
+    nbthread ${threads}
 ${log ? `    log 127.0.0.1:${PORTS.syslog} local0\n` : ''}defaults
     mode ${mode}${log ? '\n    log global\n    option httplog' : ''}
     timeout connect 5s
@@ -132,6 +132,8 @@ const contenders = {
   'nginx http': { port: PORTS.http, run: () => { const d = nginxProxyCfg(); return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 0); } },
   'haproxy http log': { port: PORTS.http, run: () => { const f = join(dir, 'hl.cfg'); writeFileSync(f, proxyCfg('http', true)); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb http log': { port: PORTS.http, run: () => { const f = join(dir, 'll.cfg'); writeFileSync(f, proxyCfg('http', true)); return start(process.execPath, [LB, '-f', f], 0); } },
+  // two worker processes (master-worker), still on the one CPU: CPU time per request is the figure
+  'lb http 2 workers': { port: PORTS.http, run: () => { const f = join(dir, 'lw.cfg'); writeFileSync(f, proxyCfg('http', false, 2)); return start(process.execPath, [LB, '-W', '-f', f], 0); } },
   'haproxy tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'ht.cfg'); writeFileSync(f, proxyCfg('tcp')); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'lt.cfg'); writeFileSync(f, proxyCfg('tcp')); return start(process.execPath, [LB, '-f', f], 0); } },
 };
@@ -190,6 +192,7 @@ async function main() {
     `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${median(cpu['nginx http']).toFixed(1)} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| HAProxy mode http, httplog to UDP syslog | ${med['haproxy http log'].toFixed(0)} | ${ratio('haproxy http log', 'haproxy http')} | ${median(cpu['haproxy http log']).toFixed(1)} | ${results['haproxy http log'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode http, httplog to UDP syslog | ${med['lb http log'].toFixed(0)} | ${ratio('lb http log', 'haproxy http')} (× lb without log: ${ratio('lb http log', 'lb http')}) | ${median(cpu['lb http log']).toFixed(1)} | ${results['lb http log'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode http, 2 worker processes (-W, nbthread 2) | ${med['lb http 2 workers'].toFixed(0)} | ${ratio('lb http 2 workers', 'haproxy http')} | ${median(cpu['lb http 2 workers']).toFixed(1)} (× 1 worker: ${(median(cpu['lb http 2 workers']) / median(cpu['lb http'])).toFixed(2)}) | ${results['lb http 2 workers'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${median(cpu['haproxy tcp']).toFixed(1)} | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${median(cpu['lb tcp']).toFixed(1)} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     '',
