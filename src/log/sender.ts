@@ -108,7 +108,7 @@ export class LogSender {
       u.connect(t.port!, t.host!, () => {
         const w = this.udpWaiting!;
         this.udpWaiting = undefined;
-        for (const b of w) u.send(b, this.sent);
+        for (const b of w) u.send(b);
       });
       u.unref();
       this.udp = u;
@@ -158,17 +158,19 @@ export class LogSender {
     const t = this.target;
     switch (t.transport) {
       case 'udp':
-        this.inflight++;
         if (this.udpWaiting !== undefined) {
           // still connecting (start-up): keep a bounded number of lines for the connect
-          if (this.udpWaiting.length < 1024) this.udpWaiting.push(Buffer.from(line, 'latin1')); else { this.inflight--; this.dropped++; }
+          if (this.udpWaiting.length < 1024) this.udpWaiting.push(Buffer.from(line, 'latin1')); else this.dropped++;
           return;
         }
-        this.udp!.send(Buffer.from(line, 'latin1'), this.sent);
+        // no callback: a datagram the kernel takes at once completes synchronously, with
+        // no completion callback to schedule (errors come as the socket's 'error' event)
+        this.udp!.send(Buffer.from(line, 'latin1'));
         return;
       case 'unix': {
         const b = Buffer.from(line, 'latin1');
-        this.unix!.send(b, 0, b.length, t.path!, (err) => { if (err) this.dropped++; });
+        this.inflight++;
+        this.unix!.send(b, 0, b.length, t.path!, (err) => { if (err) this.dropped++; this.sent(); });
         return;
       }
       case 'fd':
@@ -214,7 +216,7 @@ export class LogSender {
     try { writeSync(fd!, b, null, 'latin1'); } catch { this.dropped++; }
   };
 
-  /** UDP datagrams handed to the socket and not sent yet */
+  /** unix datagrams handed to the socket and not sent yet */
   private inflight = 0;
   private drained: (() => void) | undefined;
   private readonly sent = (): void => {
@@ -229,11 +231,16 @@ export class LogSender {
       this.unix?.close();
       if (this.tcp && this.tcp.writableLength === 0) this.tcp.destroy(); else this.tcp?.end();
     };
-    if (this.inflight === 0) { finish(); return Promise.resolve(); }
+    const udpPending = (): number => (this.udpWaiting?.length ?? 0) + (this.udp !== undefined && this.udpWaiting === undefined ? this.udp.getSendQueueCount() : 0);
+    if (this.inflight === 0 && udpPending() === 0) { finish(); return Promise.resolve(); }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.drained = undefined; finish(); resolve(); }, ms);
+      const done = (): void => { clearTimeout(timer); clearInterval(poll); this.drained = undefined; finish(); resolve(); };
+      const timer = setTimeout(done, ms);
       timer.unref();
-      this.drained = () => { clearTimeout(timer); this.drained = undefined; finish(); resolve(); };
+      // datagrams the kernel could not take at once wait in the socket's send queue
+      const poll = setInterval(() => { if (this.inflight === 0 && udpPending() === 0) done(); }, 5);
+      poll.unref();
+      this.drained = () => { if (udpPending() === 0) done(); };
     });
   }
 }
