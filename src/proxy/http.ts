@@ -24,7 +24,7 @@ import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { HttpReqCtx, HttpResCtx } from '../rules/eval.js';
 import { monitorReply, httpReason } from '../rules/reply.js';
 import type { PickContext } from '../lb/index.js';
-import { countStatus, sessionEnd, sessionStart } from '../stats/counters.js';
+import { countStatus, recordTimes, sessionEnd, sessionStart } from '../stats/counters.js';
 import { LogRec, Cause, Phase, proc, htxHeadBytes, htxBytes, htxTrailerBytes } from '../log/record.js';
 import { STATS_POST_MAX, type LocalService } from '../stats/service.js';
 import type { Verdict } from '../rules/reply.js';
@@ -272,6 +272,8 @@ class HttpSession implements PickContext, UpOwner {
   }
 
   private startRequest(req: RequestHead, rest: Buffer): void {
+    this.tReq = Date.now();
+    this.tRes = 0;
     const fe = this.fe;
     this.requests++;
     this.replays = 0;
@@ -349,7 +351,8 @@ class HttpSession implements PickContext, UpOwner {
       this.fail(503, why);
       return;
     }
-    if (this.lr !== undefined) this.lr.tQueue = Date.now();
+    this.tAsg = Date.now();
+    if (this.lr !== undefined) this.lr.tQueue = this.tAsg;
     this.srv = srv;
     // reuse an idle connection only when the request can be replayed
     const safe = this.reqDone;
@@ -372,8 +375,10 @@ class HttpSession implements PickContext, UpOwner {
     attachUpstream(up as UpSocket, this);
     const t = this.be!.timeoutServer;
     if ((up as UpSocket).lbTimeout !== t) { (up as UpSocket).lbTimeout = t; up.setTimeout(t); }
-    sessionStart(out.srv.counters, Date.now());
-    sessionStart(this.be!.counters, Date.now());
+    const now = Date.now();
+    this.tCon = now;
+    sessionStart(out.srv.counters, now);
+    sessionStart(this.be!.counters, now);
     this.sendHead();
   }
 
@@ -506,7 +511,8 @@ class HttpSession implements PickContext, UpOwner {
   private startResponse(res: ResponseHead, rest: Buffer): void {
     this.res = res;
     this.upBuf = EMPTY;
-    if (this.lr !== undefined) { this.lr.tRes = Date.now(); this.lr.status = res.status; this.lr.resHeaders = res.rawHeaders; }
+    this.tRes = Date.now();
+    if (this.lr !== undefined) { this.lr.tRes = this.tRes; this.lr.status = res.status; this.lr.resHeaders = res.rawHeaders; }
     const srv = this.srv!;
     if (srv.observeL7) {
       // observe layer7: 100-499, 501 and 505 are good answers (reference §4.5)
@@ -700,6 +706,13 @@ class HttpSession implements PickContext, UpOwner {
 
   /** Both the request and the response are complete. */
   private finishExchange(): void {
+    const srv = this.srv, be = this.be;
+    if (srv !== undefined && be !== undefined && this.tRes > 0) {
+      // HAProxy's averages of queue, connect, response and total times (stats qtime..ttime)
+      const q = this.tAsg - this.tReq, c = this.tCon - this.tAsg, r = this.tRes - this.tCon, t = Date.now() - this.tReq;
+      recordTimes(srv.counters, q, c, r, t);
+      recordTimes(be.counters, q, c, r, t);
+    }
     this.dropUpstream(!this.upClose);
     if (this.lr !== undefined) this.logTxn();
     this.req = undefined;
@@ -746,6 +759,11 @@ class HttpSession implements PickContext, UpOwner {
   }
 
   private retrying = false;
+  /** when the current request's head arrived, got a server, was connected, got its response head (ms) */
+  private tReq = 0;
+  private tAsg = 0;
+  private tCon = 0;
+  private tRes = 0;
   /** the client inactivity timeout currently armed (re-arming costs; skip when unchanged) */
   private cliTimeoutMs = 0;
 

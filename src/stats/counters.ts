@@ -49,8 +49,8 @@ export interface Counters {
   /**
    * Queue, connect, response and total times of the last requests (ms), as
    * HAProxy's sliding sums over TIME_STATS_SAMPLES (read them with
-   * timeAvg()), and their maxima. Fed by recordTimes() (not yet called by the
-   * data plane: the log timers will provide the measures).
+   * timeAvg()), and their maxima. Fed by recordTimes() when an HTTP exchange
+   * with a server completes (queue, connect, response and total time).
    */
   qtime: number;
   ctime: number;

@@ -53,3 +53,37 @@ backend be
   t.ok(v('be/a', 'lastsess') >= 0 && v('be/a', 'lastsess') <= 5);
   t.equal(v('be/a', 'connect') + v('be/a', 'reuse'), 3, 'each request used a new or a pooled connection');
 });
+
+t.test('queue, connect, response and total times (qtime..ttime and their maxima)', async (t) => {
+  const a = await slowBackend('a');
+  const port = await freePort();
+  const sock = join(mkdtempSync(join(tmpdir(), 'lb-cli-')), 'a.sock');
+  const lb = await startLb(`global
+    stats socket ${sock}
+defaults
+    mode http
+    timeout client 5s
+    timeout server 5s
+    timeout connect 2s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server a 127.0.0.1:${a.port} maxconn 1
+`, port);
+  t.teardown(async () => { await lb.stop(); await a.close(); });
+  // two at once on a maxconn 1 server: the second waits ~150 ms in the queue
+  const res = await Promise.all([get(port, '/?ms=150'), get(port, '/?ms=150')]);
+  t.same(res.map((r) => r.status), [200, 200]);
+  const out = await socat(`unix-connect:${sock}`, 'show stat');
+  const h = CSV_HEADER.slice(2).split(',');
+  const rows = new Map(out.split('\n').slice(1).filter(Boolean).map((l) => { const f = l.split(','); return [`${f[0]}/${f[1]}`, f]; }));
+  const v = (row: string, col: string): number => Number(rows.get(row)![h.indexOf(col)]);
+  for (const row of ['be/a', 'be/BACKEND']) {
+    t.ok(v(row, 'rtime_max') >= 140 && v(row, 'rtime_max') < 1000, `${row}: rtime_max ${v(row, 'rtime_max')} ms, the server's 150 ms`);
+    t.ok(v(row, 'qtime_max') >= 100 && v(row, 'qtime_max') < 1000, `${row}: qtime_max ${v(row, 'qtime_max')} ms, the second request's wait`);
+    t.ok(v(row, 'ttime_max') >= v(row, 'rtime_max') + v(row, 'qtime_max') - 5, `${row}: ttime_max ${v(row, 'ttime_max')} covers queue and response`);
+    t.ok(v(row, 'ctime_max') >= 0 && v(row, 'ctime_max') < 100, `${row}: ctime_max ${v(row, 'ctime_max')} ms on loopback`);
+    t.ok(v(row, 'rtime') > 0 && v(row, 'ttime') > 0, `${row}: averages over the last requests (rtime ${v(row, 'rtime')}, ttime ${v(row, 'ttime')})`);
+  }
+});
