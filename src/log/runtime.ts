@@ -44,7 +44,9 @@ export class LogRuntime {
       if (px.cap.fe && px.log.errorFormat !== undefined) {
         this.notes.push(`error-log-format of ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}' is never used: lb has no connection-level errors (TLS handshakes) to log.`);
       }
+      for (const o of own) if (o.unavailable !== undefined) this.notes.push(o.unavailable);
     }
+    for (const o of this.global) if (o.unavailable !== undefined) this.notes.push(o.unavailable);
   }
 
   /** The logger of a frontend, or undefined when it logs nowhere. */

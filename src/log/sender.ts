@@ -94,6 +94,8 @@ export class LogSender {
   /** lines handed over before the UDP socket was connected */
   private udpWaiting: Buffer[] | undefined = [];
   private unix: UnixDgramSocket | undefined;
+  /** why this target cannot send (said once at start-up), undefined when it can */
+  unavailable: string | undefined;
   private tcp: Socket | undefined;
   private tcpRetryAt = 0;
 
@@ -114,9 +116,13 @@ export class LogSender {
       this.udp = u;
     } else if (t.transport === 'unix') {
       const m = loadUnixDgram();
-      if (!m) throw new Error(`log ${t.target}: unix datagram sockets need the optional 'unix-dgram' module, which is not installed (it builds with a C++ compiler during npm install)`);
-      this.unix = m.createSocket('unix_dgram');
-      (this.unix as unknown as { on(ev: string, f: () => void): void }).on('error', () => { this.dropped++; });
+      if (m) {
+        this.unix = m.createSocket('unix_dgram');
+        (this.unix as unknown as { on(ev: string, f: () => void): void }).on('error', () => { this.dropped++; });
+      } else {
+        // like a missing /dev/log: the target drops its lines, traffic is not affected
+        this.unavailable = `log ${t.target}: unix datagram sockets need the optional 'unix-dgram' module, which is not installed (it builds with a C++ compiler during npm install); lines for this target are dropped`;
+      }
     }
   }
 
@@ -168,6 +174,7 @@ export class LogSender {
         this.udp!.send(Buffer.from(line, 'latin1'));
         return;
       case 'unix': {
+        if (this.unix === undefined) { this.dropped++; return; }
         const b = Buffer.from(line, 'latin1');
         this.inflight++;
         this.unix!.send(b, 0, b.length, t.path!, (err) => { if (err) this.dropped++; this.sent(); });
