@@ -43,6 +43,14 @@ export interface CheckState {
 /** Administrative state: READY, DRAIN (no new LB traffic), MAINT (no traffic). */
 export type AdminState = 'READY' | 'DRAIN' | 'MAINT';
 
+/**
+ * Told of every change made by the server operations (state, admin state,
+ * weight, slowstart ramp, address). Master-worker with several workers: the
+ * worker that runs the health checks relays its changes to the others.
+ */
+let stateHook: ((s: ServerRuntime) => void) | undefined;
+export function setServerStateHook(h: ((s: ServerRuntime) => void) | undefined): void { stateHook = h; }
+
 export class ServerRuntime {
   readonly id: number;
   readonly name: string;
@@ -134,6 +142,7 @@ export class ServerRuntime {
     this.refresh();
     if (!this.usable) this.closeIdle();
     this.onChange(this);
+    stateHook?.(this);
   }
 
   // --- server operations -------------------------------------------------

@@ -31,8 +31,21 @@ export function onProcessEvent(sink: Sink): () => void {
   return () => { const i = sinks.indexOf(sink); if (i >= 0) sinks.splice(i, 1); };
 }
 
+let muted = 0;
+
 export function emitProcessEvent(e: ProcessEvent): void {
+  if (muted > 0) return;
   for (const s of sinks) s(e);
+}
+
+/**
+ * Run fn with process events silenced: a worker applying a change that
+ * another worker of the group already announced (master-worker with
+ * several workers) must not log it a second time.
+ */
+export function muteProcessEvents<T>(fn: () => T): T {
+  muted++;
+  try { return fn(); } finally { muted--; }
 }
 
 /**

@@ -26,12 +26,15 @@ import type { Output } from '../cli/check.js';
 import { loadForRun, installInternalErrorGuard } from './serve.js';
 import { writePidfile } from './pidfile.js';
 import type { ToWorker, FromWorker } from './worker.js';
+import type { ServerState, Snapshot } from './group.js';
 import { startMasterCli, type MasterCli } from './master-cli.js';
 import { HAPROXY_COMPAT, LB_VERSION } from '../core/version.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker.js', import.meta.url));
 /** a new worker that has not loaded its configuration by then is a failed reload */
 const WORKER_START_TIMEOUT_MS = 30000;
+/** a worker that does not answer a group request by then is left out of it */
+const GROUP_TIMEOUT_MS = 5000;
 
 export interface MasterOptions {
   files: string[];
@@ -82,6 +85,8 @@ export class Master {
   private reloadAgain = false;
   private stopping = false;
   private cliId = 0;
+  /** answers awaited from workers (group requests), by id */
+  private readonly waits = new Map<number, (m: FromWorker) => void>();
   private cli: MasterCli | undefined;
   private unwatch: (() => void) | undefined;
   private resolveExit!: (code: number) => void;
@@ -185,7 +190,7 @@ export class Master {
   }
 
   /** Fork N workers on these sockets; resolves once all are ready, or undefined (all killed) if one fails. */
-  private async forkGeneration(model: Model, handles: ReadonlyMap<string, BoundHandle>): Promise<WorkerProc[] | undefined> {
+  private async forkGeneration(model: Model, handles: ReadonlyMap<string, BoundHandle>, states?: ServerState[]): Promise<WorkerProc[] | undefined> {
     const n = Math.max(1, model.global.nbthread || 1);
     const gen: WorkerProc[] = [];
     const results: Array<Promise<boolean>> = [];
@@ -204,12 +209,13 @@ export class Master {
           if (m.t === 'ready') { w.ready = true; clearTimeout(timer); resolve(true); }
           else if (m.t === 'failed') { clearTimeout(timer); resolve(false); }
           else if (m.t === 'cli') { const cb = w.pending.get(m.id); w.pending.delete(m.id); cb?.(m.text); }
+          else this.onGroupMessage(w, m);
         });
         child.once('exit', (code, sig) => { clearTimeout(timer); resolve(false); this.onExit(w, code, sig); });
         child.on('error', () => undefined);
       }));
       for (const [key, h] of handles) child.send({ t: 'fd', key } satisfies ToWorker, h as never);
-      child.send({ t: 'start', files: this.o.files, loadOpts: this.o.loadOpts, rel: i } satisfies ToWorker);
+      child.send({ t: 'start', files: this.o.files, loadOpts: this.o.loadOpts, rel: i, group: n, states } satisfies ToWorker);
     }
     const ok = (await Promise.all(results)).every(Boolean);
     if (!ok) {
@@ -296,7 +302,10 @@ export class Master {
     const bound = this.bindAll(model, this.handles);
     if (!bound) return false;
     const old = this.workers.filter((w) => w.current);
-    const gen = await this.forkGeneration(model, bound.handles);
+    // the new generation starts with the admin states and weights set at run time
+    const first = old.find((w) => w.rel === 1);
+    const states = first ? await this.request<ServerState[]>(first, (id) => ({ t: 'states', id }), (m) => (m.t === 'states' ? m.states : undefined)) : undefined;
+    const gen = await this.forkGeneration(model, bound.handles, states);
     if (!gen || this.stopping) {
       this.closeHandles(bound.fresh, bound.handles);
       if (gen) for (const w of gen) { try { w.child.kill('SIGTERM'); } catch { /* gone */ } }
@@ -311,6 +320,55 @@ export class Master {
     this.model = model;
     this.line('NOTICE', 'Loading success.');
     return true;
+  }
+
+  /** Ask one worker something; undefined if it does not answer in time. */
+  private request<T>(w: WorkerProc, msg: (id: number) => ToWorker, pick: (m: FromWorker) => T | undefined): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const id = ++this.cliId;
+      const timer = setTimeout(() => { this.waits.delete(id); resolve(undefined); }, GROUP_TIMEOUT_MS);
+      const gone = (): void => done(undefined);
+      const done = (m: FromWorker | undefined): void => {
+        clearTimeout(timer);
+        this.waits.delete(id);
+        w.child.off('exit', gone);
+        resolve(m ? pick(m) : undefined);
+      };
+      this.waits.set(id, done);
+      w.child.once('exit', gone);
+      try { w.child.send(msg(id)); } catch { done(undefined); }
+    });
+  }
+
+  /**
+   * Several workers (process/group.ts): the serving worker asks for every
+   * sibling's counters, sends its changes to them, relays its servers'
+   * state changes (it runs the health checks). Siblings: the workers forked
+   * with it, still running.
+   */
+  private onGroupMessage(w: WorkerProc, m: FromWorker): void {
+    const siblings = (all: boolean): WorkerProc[] =>
+      this.workers.filter((x) => x.birthReload === w.birthReload && x.ready && !x.exited && (all || x !== w));
+    const reply = (r: ToWorker): void => { try { if (!w.exited) w.child.send(r); } catch { /* gone */ } };
+    switch (m.t) {
+      case 'snap': case 'ran': case 'states': {
+        const cb = this.waits.get(m.id);
+        cb?.(m);
+        break;
+      }
+      case 'collect':
+        void Promise.all(siblings(true).map((x) => this.request<Snapshot>(x, (id) => ({ t: 'snap', id }), (r) => (r.t === 'snap' ? r.snap : undefined))))
+          .then((snaps) => reply({ t: 'collected', id: m.id, snaps: snaps.filter((x): x is Snapshot => x !== undefined) }));
+        break;
+      case 'fanout':
+        void Promise.all(siblings(false).map((x) => this.request(x, (id) => ({ t: 'run', id, words: m.words, level: m.level }), () => true)))
+          .then(() => reply({ t: 'fanned', id: m.id }));
+        break;
+      case 'srv':
+        for (const x of siblings(false)) { try { x.child.send({ t: 'srv', st: m.st } satisfies ToWorker); } catch { /* gone */ } }
+        break;
+      default:
+    }
   }
 
   /** `@<n>` (current worker n), `@!<pid>` (any worker): run one command line in that worker. */

@@ -28,6 +28,7 @@ import { fdLimit } from '../stats/info.js';
 import { setTrackLookup, fullconn, type ProxyView } from '../stats/fields.js';
 import { startCli, type CliServer } from '../runtime/cli-server.js';
 import type { RuntimeView, SessionInfo } from '../runtime/view.js';
+import { applyServerStates, type ServerState } from './group.js';
 
 export interface Runtime {
   readonly model: Model;
@@ -80,6 +81,14 @@ export interface RunOptions {
   oldPids?: readonly number[];
   /** print the server-state-file messages and serve the stats sockets (false in all workers but the first) */
   announce?: boolean;
+  /**
+   * run the health and agent checks (default). Master-worker with several
+   * workers: only the first one does; the others take its server state
+   * changes (process/group.ts).
+   */
+  checks?: boolean;
+  /** admin states and weights taken over from the previous generation (master-worker reload) */
+  serverStates?: readonly ServerState[];
 }
 
 /** idle keep-alive connections are closed this long after a soft stop begins */
@@ -121,6 +130,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
 
   // servers take back their run-time state saved before the reload (server-state-file)
   loadServerStates(model, backends, opts.announce === false ? undefined : io.err);
+  if (opts.serverStates) applyServerStates(backends, opts.serverStates);
 
   const sockets = new Set<Socket>();
   const startTime = Date.now();
@@ -329,7 +339,9 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
   }
   // checks start once the listeners are up, as in HAProxy
   const sched = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
-  sched.start();
+  if (opts.checks !== false) sched.start();
+  // passive health (observe) feeds the checks: only where they run
+  else for (const be of backends.values()) for (const srv of be.servers) srv.observe = undefined;
   checks = sched;
   const binds = frontends.map((fe) => ({ fe, list: fe.listeners.map((l) => [l.bind, l.addr] as const) }));
   let softStopping = false;

@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import { listen, type Listener } from '../proxy/listener.js';
 import type { GlobalConf } from '../config/global.js';
 import { runCommand, splitLine } from './commands.js';
+import { aggregated, fansOut } from '../process/group.js';
 import type { Level, RuntimeView } from './view.js';
 
 export interface CliServer {
@@ -68,8 +69,11 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
         buf = buf.slice(nl + 1);
         let out = '';
         for (const words of splitLine(line)) {
-          const r = runCommand(words, level, view);
+          // several workers: read the group's counters, change every worker
+          const g = view.group;
+          const r = runCommand(words, level, g && aggregated(words) ? await g.aggregate().catch(() => view) : view);
           if (r.wait) await r.wait.catch(() => undefined);
+          if (g && fansOut(words)) await g.fanout(words, level).catch(() => undefined);
           if (r.quit) { if (out) sock.write(out, 'latin1'); finish(); return; }
           if (r.level) level = r.level;
           if (r.timeout) timeout = r.timeout;

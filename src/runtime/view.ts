@@ -56,6 +56,19 @@ export interface RuntimeView {
   cliSockets(): Array<{ addr: string; level: Level }>;
   /** process environment for `show env` */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** master-worker with several workers: the rest of the process group */
+  group?: ProcessGroup;
+}
+
+/**
+ * The other workers of this one's generation (process/group.ts): the stats
+ * socket reads the group's counters and sends every change to all workers.
+ */
+export interface ProcessGroup {
+  /** a read-only view of the whole group's counters */
+  aggregate(): Promise<RuntimeView>;
+  /** run a command in every other worker (resolves once each has) */
+  fanout(words: readonly string[], level: Level): Promise<void>;
 }
 
 /** The stat rows' view of a running process (show stat, and the stats page and Prometheus on top). */
