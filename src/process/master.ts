@@ -147,6 +147,7 @@ export class Master {
     process.on('SIGUSR2', () => this.reload());
     process.on('SIGHUP', () => this.reload());
     process.on('SIGUSR1', () => this.stop('SIGUSR1'));
+    if ((globalThis as { lbEarlyUsr1?: boolean }).lbEarlyUsr1) setImmediate(() => this.stop('SIGUSR1'));
     process.on('SIGTERM', () => this.stop('SIGTERM'));
     process.on('SIGINT', () => this.stop('SIGINT'));
     process.on('SIGTTOU', () => this.broadcast('SIGTTOU'));

@@ -106,6 +106,8 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
     process.once('SIGINT', stop.hard);
     process.once('SIGTERM', stop.hard);
     process.once('SIGUSR1', stop.soft);
+    // a SIGUSR1 that came while lb was loading (bin/lb caught it): honour it now
+    if ((globalThis as { lbEarlyUsr1?: boolean }).lbEarlyUsr1) setImmediate(stop.soft);
     process.on('SIGTTOU', () => {
       void runtime.pause().then(() => { for (const fe of runtime.frontends) io.err(`${levelPrefix('WARNING', process.pid)}Paused ${fe.conf.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}.`); });
     });
