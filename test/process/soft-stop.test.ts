@@ -3,7 +3,8 @@
  * hard stop, SIGTTOU/SIGTTIN, SIGHUP, -p, -D, and -x refused.
  */
 import t from 'tap';
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,8 +185,13 @@ t.test('-p writes the pid; -D detaches once bound', async (t) => {
   t.not(pid, d.proc.pid, 'the daemon is another process');
   t.ok(alive(pid), 'the daemon runs');
   t.ok(await portAccepts(port), 'and serves');
-  // a second daemon cannot bind: its error reaches the terminal with exit 1
-  const d2 = spawnLb(['-D', '-f', cfg]);
+  // a daemon that cannot bind (the port held by a socket without SO_REUSEPORT: with it,
+  // Node >= 22.12 shares the port as HAProxy does) reports to the terminal with exit 1
+  const held = createServer();
+  const heldPort = await freePort();
+  await new Promise<void>((r) => held.listen(heldPort, '127.0.0.1', r));
+  t.teardown(() => held.close());
+  const d2 = spawnLb(['-D', '-f', cfgFile(heldPort, be.port)]);
   t.equal(await d2.exited, 1, 'bind failure: exit 1');
   t.match(d2.stderr, /\[ALERT\]    \(\d+\) : Binding \[.*haproxy\.cfg:10\] for frontend fe: cannot bind socket \(Address already in use\) for \[127\.0\.0\.1:\d+\]/);
   t.match(d2.stderr, /Some protocols failed to start their listeners! Exiting\./);
