@@ -3,7 +3,6 @@
  * hard stop, SIGTTOU/SIGTTIN, SIGHUP, -p, -D, and -x refused.
  */
 import t from 'tap';
-import { createServer } from 'node:net';
 import { connect, createServer, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
