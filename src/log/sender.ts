@@ -177,7 +177,7 @@ export class LogSender {
         if (this.unix === undefined) { this.dropped++; return; }
         const b = Buffer.from(line, 'latin1');
         this.inflight++;
-        this.unix!.send(b, 0, b.length, t.path!, (err) => { if (err) this.dropped++; this.sent(); });
+        this.unix!.send(b, 0, b.length, t.path!, (err) => { if (err) this.dropped++; this.inflight--; });
         return;
       }
       case 'fd':
@@ -225,10 +225,6 @@ export class LogSender {
 
   /** unix datagrams handed to the socket and not sent yet */
   private inflight = 0;
-  private drained: (() => void) | undefined;
-  private readonly sent = (): void => {
-    if (--this.inflight === 0 && this.drained) this.drained();
-  };
 
   /** Close once the lines already handed over have left (bounded by `ms`). */
   close(ms = 500): Promise<void> {
@@ -241,13 +237,12 @@ export class LogSender {
     const udpPending = (): number => (this.udpWaiting?.length ?? 0) + (this.udp !== undefined && this.udpWaiting === undefined ? this.udp.getSendQueueCount() : 0);
     if (this.inflight === 0 && udpPending() === 0) { finish(); return Promise.resolve(); }
     return new Promise((resolve) => {
-      const done = (): void => { clearTimeout(timer); clearInterval(poll); this.drained = undefined; finish(); resolve(); };
+      const done = (): void => { clearTimeout(timer); clearInterval(poll); finish(); resolve(); };
       const timer = setTimeout(done, ms);
       timer.unref();
       // datagrams the kernel could not take at once wait in the socket's send queue
       const poll = setInterval(() => { if (this.inflight === 0 && udpPending() === 0) done(); }, 5);
       poll.unref();
-      this.drained = () => { if (udpPending() === 0) done(); };
     });
   }
 }
