@@ -11,6 +11,14 @@ import { freePort, startLb } from '../e2e/harness.js';
 import { socat, slowBackend, get } from './helpers.js';
 import { CSV_HEADER } from '../../src/stats/fields.js';
 
+/** `show stat` once, read as v('be/a', 'bin'). */
+async function statReader(sock: string): Promise<(row: string, col: string) => number> {
+  const out = await socat(`unix-connect:${sock}`, 'show stat');
+  const h = CSV_HEADER.slice(2).split(',');
+  const rows = new Map(out.split('\n').slice(1).filter(Boolean).map((l) => { const f = l.split(','); return [`${f[0]}/${f[1]}`, f]; }));
+  return (row, col) => Number(rows.get(row)![h.indexOf(col)]);
+}
+
 t.test('bytes, requests and statuses agree between frontend, backend and servers', async (t) => {
   const a = await slowBackend('a');
   const b = await slowBackend('b');
@@ -32,10 +40,7 @@ backend be
 `, port);
   t.teardown(async () => { await lb.stop(); await a.close(); await b.close(); });
   for (let i = 0; i < 6; i++) t.equal((await get(port, `/x${i}`)).status, 200);
-  const out = await socat(`unix-connect:${sock}`, 'show stat');
-  const h = CSV_HEADER.slice(2).split(',');
-  const rows = new Map(out.split('\n').slice(1).filter(Boolean).map((l) => { const f = l.split(','); return [`${f[0]}/${f[1]}`, f]; }));
-  const v = (row: string, col: string): number => Number(rows.get(row)![h.indexOf(col)]);
+  const v = await statReader(sock);
   t.ok(v('fe/FRONTEND', 'bin') > 0);
   for (const col of ['bin', 'bout']) {
     t.equal(v('be/BACKEND', col), v('fe/FRONTEND', col), `backend ${col} = frontend ${col}`);
@@ -75,10 +80,7 @@ backend be
   // two at once on a maxconn 1 server: the second waits ~150 ms in the queue
   const res = await Promise.all([get(port, '/?ms=150'), get(port, '/?ms=150')]);
   t.same(res.map((r) => r.status), [200, 200]);
-  const out = await socat(`unix-connect:${sock}`, 'show stat');
-  const h = CSV_HEADER.slice(2).split(',');
-  const rows = new Map(out.split('\n').slice(1).filter(Boolean).map((l) => { const f = l.split(','); return [`${f[0]}/${f[1]}`, f]; }));
-  const v = (row: string, col: string): number => Number(rows.get(row)![h.indexOf(col)]);
+  const v = await statReader(sock);
   for (const row of ['be/a', 'be/BACKEND']) {
     t.ok(v(row, 'rtime_max') >= 140 && v(row, 'rtime_max') < 1000, `${row}: rtime_max ${v(row, 'rtime_max')} ms, the server's 150 ms`);
     t.ok(v(row, 'qtime_max') >= 100 && v(row, 'qtime_max') < 1000, `${row}: qtime_max ${v(row, 'qtime_max')} ms, the second request's wait`);
