@@ -239,3 +239,24 @@ t.test('global grace: still accepting during the grace, then the soft stop', asy
   t.equal(await lb.exited, 0);
   t.ok(Date.now() - t0 >= 750, 'stopped after the grace');
 });
+
+t.test('SIGHUP and SIGUSR2 while lb is still starting do not end it', async (t) => {
+  const be = await loadBackend(100);
+  t.teardown(() => be.close());
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'lb-early-'));
+  const f = join(dir, 'haproxy.cfg');
+  // no timeouts: the warning is printed once the config is read, before the listeners bind
+  writeFileSync(f, `defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:${port}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${be.port}\n`);
+  const lb = spawnLb(['-f', f]);
+  t.teardown(() => lb.kill('SIGKILL'));
+  await lb.waitFor(/missing timeouts for frontend 'fe'/);
+  lb.kill('SIGHUP');
+  lb.kill('SIGUSR2');
+  let serving = false;
+  for (let i = 0; i < 100 && !(serving = await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  t.ok(serving, 'it goes on and serves');
+  t.ok(alive(lb.proc.pid!), 'alive');
+  lb.kill('SIGINT');
+  t.equal(await lb.exited, 0);
+});
