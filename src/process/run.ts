@@ -381,7 +381,10 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
           for (const fe of frontends) fe.stopLevel = 2;
           for (const s of sockets) if ((s as Socket & { lbIdle?: boolean }).lbIdle) s.destroy();
         };
-        if (idleGraceMs > 0) { graceTimer = setTimeout(closeIdle, idleGraceMs); graceTimer.unref(); } else closeIdle();
+        // the close waits for one poll phase: a request that reached the socket while the
+        // loop was busy (timers run before reads) is read first, and answered, not reset
+        const closeIdleAfterReads = (): void => { setImmediate(closeIdle); };
+        if (idleGraceMs > 0) { graceTimer = setTimeout(closeIdleAfterReads, idleGraceMs); graceTimer.unref(); } else closeIdleAfterReads();
         for (const s of sockets) s.once('close', checkDrained);
       }
       await new Promise<void>((r) => { drained.push(r); checkDrained(); });
