@@ -107,11 +107,7 @@ function checkCondition(cond: string, env: LoadOptions['env'], quiet: boolean, i
  */
 async function run(argv: string[], o: CliOptions, loadOpts: LoadOptions, quiet: boolean, io: Output, env: NodeJS.ProcessEnv): Promise<number> {
   const raw = o.raw;
-  const later = o.later.filter((f) => f !== '-x');
-  if (o.later.includes('-x')) {
-    if (!quiet) processAlerts(io, CLI_NOT_YET, [`lb: -x is not supported: Node.js cannot receive listening sockets over a unix socket (SCM_RIGHTS). Reload with the master (-W, SIGUSR2), which keeps the sockets, or with -sf (SO_REUSEPORT on Node.js >= 22.12).`]);
-    return 1;
-  }
+  const later = o.later;
   if (later.length > 0) {
     if (!quiet) processAlerts(io, CLI_NOT_YET, later.map((f) => `lb: ${f} is not yet implemented.`));
     return 1;
@@ -139,18 +135,18 @@ async function run(argv: string[], o: CliOptions, loadOpts: LoadOptions, quiet: 
     out.err(`${levelPrefix('NOTICE', process.pid)}'nbthread ${nb}': lb runs ${nb} worker processes in master-worker mode (-W); this process serves alone.`);
   } else if (nb > 1) {
     if (model.global.maxconn > 0) out.err(`${levelPrefix('NOTICE', process.pid)}'maxconn ${model.global.maxconn}' applies to each of the ${nb} worker processes.`);
-    if (model.proxies.some((p) => p.servers.some((sv) => sv.check))) {
-      out.err(`${levelPrefix('NOTICE', process.pid)}each of the ${nb} worker processes runs its own health checks (servers are checked ${nb} times per interval).`);
-    }
   }
+  const xfer = raw.xferSocket as string | undefined;
   if (masterWorker) {
+    // the master keeps the listening sockets across its own reloads
+    if (xfer !== undefined) out.err(`${levelPrefix('NOTICE', process.pid)}-x is not used in master-worker mode: the master keeps the listening sockets across reloads.`);
     return runMaster({
       files: o.files, loadOpts, io: out, model, pidfile, onReady,
       softFinish: o.softFinish, terminate: o.terminate,
       masterCli: raw.masterCli as string | undefined, watch: raw.watch === true,
     });
   }
-  const served = await serve(o.files, loadOpts, out, { loaded: model, pidfile, softFinish: o.softFinish, terminate: o.terminate, onReady, debug: raw.debug === true });
+  const served = await serve(o.files, loadOpts, out, { loaded: model, pidfile, softFinish: o.softFinish, terminate: o.terminate, onReady, debug: raw.debug === true, xfer });
   if (typeof served === 'number') return served;
   return served.done;
 }

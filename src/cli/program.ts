@@ -59,7 +59,7 @@ export const FLAGS: readonly FlagRow[] = [
   { flag: '-p', long: 'pidfile', arg: 'value', metavar: '<pidfile>', status: 'works', help: 'writes pids of all children to this file' },
   { flag: '-sf', long: 'soft-finish', arg: 'pids', metavar: '[pid ]*', status: 'works', help: 'finishes old pids (SIGUSR1) once started' },
   { flag: '-st', long: 'terminate', arg: 'pids', metavar: '[pid ]*', status: 'works', help: 'terminates old pids (SIGTERM) once started' },
-  { flag: '-x', long: 'xfer-socket', arg: 'value', metavar: '<unix_socket>', status: 'later', help: 'get listening sockets from a unix socket' },
+  { flag: '-x', long: 'xfer-socket', arg: 'value', metavar: '<unix_socket>', status: 'works', help: 'get listening sockets from a unix socket' },
   { flag: '-n', long: 'maxconn', arg: 'value', metavar: '<maxconn>', status: 'later', help: 'sets the maximum total # of connections' },
   { flag: '-N', long: 'maxpconn', arg: 'value', metavar: '<maxpconn>', status: 'later', help: 'sets the default, per-proxy maximum # of connections' },
   { flag: '-m', long: 'memory', arg: 'value', metavar: '<megs>', status: 'later', help: 'limits the usable amount of memory (in MB)' },

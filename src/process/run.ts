@@ -8,7 +8,8 @@
 import type { Socket } from 'node:net';
 import { BackendRuntime } from '../backend/backend.js';
 import { FrontendRuntime, l4Context } from '../proxy/frontend.js';
-import { listen, listenHandle, listenerKey, addrLabel, type Listener } from '../proxy/listener.js';
+import { listen, listenHandle, listenerKey, addrLabel, type Listener, type BoundHandle } from '../proxy/listener.js';
+import type { Exposed } from './xfer.js';
 import type { Bind } from '../proxy/bind.js';
 import type { SockAddr } from '../proxy/address.js';
 import { loadServerStates } from './server-state.js';
@@ -72,6 +73,11 @@ export interface RunOptions {
   debug?: boolean;
   /** master-worker: sockets bound by the master, by listenerKey(); no bind here */
   handles?: ReadonlyMap<string, object>;
+  /**
+   * -x: listening sockets taken from the old process, by listenerKey(); a
+   * bind finds its socket there, or binds anew. The ones no bind uses are closed.
+   */
+  inherited?: Map<string, object>;
   /**
    * -sf/-st: processes that may still hold our addresses. A bind refused
    * with EADDRINUSE sends them SIGTTOU (pause) and is retried every 2 ms for
@@ -207,6 +213,11 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       if (!h) throw new Error(`no socket received for ${addrLabel(a)}`);
       return listenHandle(b, a, h, onConnection(fe));
     }
+    const taken = opts.inherited?.get(listenerKey(b, a));
+    if (taken) {
+      opts.inherited!.delete(listenerKey(b, a));
+      return listenHandle(b, a, taken, onConnection(fe));
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await listen(b, a, onConnection(fe));
@@ -239,6 +250,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     }
     return Promise.all(all).then(() => undefined);
   };
+  // sockets of the old process that this configuration no longer binds
+  if (opts.inherited) { for (const h of opts.inherited.values()) (h as BoundHandle).close(); opts.inherited.clear(); }
   if (failed) {
     io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
     // release our sockets before the old processes take them back (SIGTTIN)
@@ -327,7 +340,12 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
   // master-worker: one worker serves the stats sockets (see ARCHITECTURE: one view)
   if (model.global.statsSockets.length > 0 && opts.announce !== false) {
     try {
-      cli = await startCli(model.global, view);
+      // `expose-fd listeners`: what a new process started with -x takes over
+      const exposed = (): Exposed[] => frontends.flatMap((fe) => fe.listeners.flatMap((l) => {
+        const handle = (l.server as unknown as { _handle?: object | null })._handle;
+        return handle ? [{ key: listenerKey(l.bind, l.addr), handle }] : [];
+      }));
+      cli = await startCli(model.global, view, exposed);
     } catch (e) {
       const s = model.global.statsSockets[0]!;
       io.err(`${levelPrefix('ALERT', pid)}Binding [${s.where.file}:${s.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${s.bind.spec}]`);

@@ -11,6 +11,7 @@ import { levelPrefix, type Diagnostics } from '../config/diag.js';
 import { printDiagnostics, type Output } from '../cli/check.js';
 import { startRuntime, DEFAULT_IDLE_GRACE_MS, type Runtime } from './run.js';
 import { writePidfile } from './pidfile.js';
+import { fetchListeners } from './xfer.js';
 import { onProcessEvent, stderrLine } from '../log/events.js';
 import type { LoadOptions, Model } from '../config/model.js';
 
@@ -41,6 +42,8 @@ export interface ServeOptions {
   onReady?: () => void;
   /** -d: trace every request on stdout */
   debug?: boolean;
+  /** -x: the old process's stats socket to take the listening sockets from */
+  xfer?: string;
 }
 
 /** Load and check: prints diagnostics; undefined (exit 1) when lb must not start. */
@@ -78,9 +81,20 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
   const oldPids = [...(so.softFinish ?? []), ...(so.terminate ?? [])];
   // process events (server state changes...) on stderr, as HAProxy in the foreground
   const offEvents = onProcessEvent((e) => io.err(stderrLine(e)));
+  let inherited: Map<string, object> | undefined;
+  if (so.xfer !== undefined) {
+    try {
+      inherited = await fetchListeners(so.xfer);
+    } catch {
+      io.err(`${levelPrefix('WARNING', process.pid)}Failed to get the number of sockets to be transferred !`);
+      io.err(`${levelPrefix('ALERT', process.pid)}Failed to get the sockets from the old process!`);
+      offEvents();
+      return 1;
+    }
+  }
   let runtime: Runtime;
   try {
-    runtime = await startRuntime(model, io, { oldPids, debug: so.debug });
+    runtime = await startRuntime(model, io, { oldPids, debug: so.debug, inherited });
   } catch {
     offEvents();
     return 1;

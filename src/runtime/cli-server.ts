@@ -6,6 +6,8 @@
  * with its blank line, a client that half-closes after its command still
  * gets the whole answer. `stats timeout` closes idle sessions, `stats
  * maxconn` bounds the sessions served at once (the others wait unread).
+ * `_getsocks` hands the listening sockets to a new process (`-x`) on the
+ * sockets with `expose-fd listeners` (process/xfer.ts).
  *
  * The commands themselves are runCommand() (commands.ts), a pure function of
  * the line, the level and the process view.
@@ -15,6 +17,7 @@ import { listen, type Listener } from '../proxy/listener.js';
 import type { GlobalConf } from '../config/global.js';
 import { runCommand, splitLine } from './commands.js';
 import { aggregated, fansOut } from '../process/group.js';
+import { sendListeners, type Exposed } from '../process/xfer.js';
 import type { Level, RuntimeView } from './view.js';
 
 export interface CliServer {
@@ -25,7 +28,7 @@ export interface CliServer {
 }
 
 /** Serve one CLI connection. */
-function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeView): void {
+function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeView, exposed: (() => Exposed[]) | undefined): void {
   let level = level0;
   let interactive = false;
   let buf = '';
@@ -67,6 +70,14 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
         }
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
+        // -x of a new process: the listening sockets, on a socket with 'expose-fd
+        // listeners' only; elsewhere HAProxy answers nothing and closes
+        if (line.trim() === '_getsocks') {
+          closing = true;
+          if (timer) clearTimeout(timer);
+          if (exposed) await sendListeners(sock, exposed()); else sock.end();
+          return;
+        }
         let out = '';
         for (const words of splitLine(line)) {
           // several workers: read the group's counters, change every worker
@@ -110,11 +121,11 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
  * Bind every `stats socket`; rejects with the failing address' error after
  * closing what was bound (the caller prints HAProxy's alert).
  */
-export async function startCli(g: GlobalConf, view: RuntimeView): Promise<CliServer> {
+export async function startCli(g: GlobalConf, view: RuntimeView, exposed?: () => Exposed[]): Promise<CliServer> {
   const listeners: Listener[] = [];
   let active = 0;
-  const waiting: Array<{ sock: Socket; level: Level }> = [];
-  const start = (sock: Socket, level: Level): void => {
+  const waiting: Array<{ sock: Socket; l: Listener }> = [];
+  const start = (sock: Socket, l: Listener): void => {
     active++;
     sock.once('close', () => {
       active--;
@@ -122,20 +133,20 @@ export async function startCli(g: GlobalConf, view: RuntimeView): Promise<CliSer
         const w = waiting.shift()!;
         if (w.sock.destroyed) continue;
         w.sock.resume();
-        start(w.sock, w.level);
+        start(w.sock, w.l);
         break;
       }
     });
-    session(sock, level, g.statsTimeout, view);
+    session(sock, l.bind.level, g.statsTimeout, view, l.bind.exposeFdListeners ? exposed : undefined);
   };
   const onConnection = (sock: Socket, l: Listener): void => {
     if (g.statsMaxconn > 0 && active >= g.statsMaxconn) {
       sock.pause();
       sock.on('error', () => sock.destroy());
-      waiting.push({ sock, level: l.bind.level });
+      waiting.push({ sock, l });
       return;
     }
-    start(sock, l.bind.level);
+    start(sock, l);
   };
   try {
     for (const s of g.statsSockets) {

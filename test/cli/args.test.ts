@@ -97,8 +97,9 @@ t.test('options', async (t) => {
   t.same(opts('-st', '-f', 'x').terminate, []);
   const l = opts('-f', 'x', '-D', '-W', '-Ws', '-S', 's', '-p', 'p', '-sf', '-st', '9', '-x', 'y', '-n', '1', '-N', '2',
     '-m', '3', '-L', 'me', '-d', '-db', '-dR', '-dV', '--watch');
-  t.same(l.later, ['-Ws', '-x', '-n', '-N', '-m', '-L', '-dR', '-dV']);
+  t.same(l.later, ['-Ws', '-n', '-N', '-m', '-L', '-dR', '-dV']);
   t.equal(l.raw.maxconn, '1');
+  t.equal(l.raw.xferSocket, 'y', '-x <socket>');
   t.equal(l.raw.masterCli, 's');
   const n = opts('-f', 'x', '-de', '-dp', '-dS', '-dG', '-dL', '-dKall', '-dM');
   t.same(n.later, [], 'no-effect flags are not "not yet"');

@@ -8,11 +8,13 @@
  * Node.js < 22.12 cannot share a port between two unrelated processes, so
  * between the old process closing its socket and the new one binding it
  * the kernel refuses connections: this test counts them and reports them
- * (the master-worker reload has no such window). Everything accepted must
- * be served, every slow request must complete.
+ * (the master-worker reload has no such window). With -x the new process
+ * takes the old one's sockets and nothing is refused or reset on any Node.js.
+ * Everything accepted must be served, every slow request must complete.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
@@ -22,16 +24,21 @@ import { reusePortSupported } from '../../src/proxy/listener.js';
 
 const RELOADS = 20;
 
-t.test('20 -sf reloads under load', { timeout: 120000 }, async (t) => {
+/**
+ * 20 reloads under load; with `xfer`, each new process takes the listening
+ * sockets of the old one (-x and `expose-fd listeners`).
+ */
+async function sfReloads(t: Test, xfer: boolean): Promise<void> {
   const be = await loadBackend(2000);
   t.teardown(() => be.close());
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
   const cfg = join(dir, 'haproxy.cfg');
   const pidfile = join(dir, 'lb.pid');
+  const sock = join(dir, 'admin.sock');
   writeFileSync(cfg, `global
     hard-stop-after 30s
-defaults
+${xfer ? `    stats socket ${sock} mode 600 level admin expose-fd listeners\n` : ''}defaults
     mode http
     timeout connect 2s
     timeout client 30s
@@ -55,25 +62,33 @@ backend be
   await new Promise((r) => setTimeout(r, 500));
   for (let i = 0; i < RELOADS; i++) {
     const old = cur;
-    cur = spawnLb(['-f', cfg, '-p', pidfile, '-sf', String(old.proc.pid)]);
+    cur = spawnLb(['-f', cfg, '-p', pidfile, ...(xfer ? ['-x', sock] : []), '-sf', String(old.proc.pid)]);
     procs.push(cur);
     const ok = await until(() => readPid() === cur.proc.pid || cur.proc.exitCode !== null, 15000);
     if (!ok || cur.proc.exitCode !== null) { t.fail(`reload ${i + 1} failed: ${cur.stderr}`); break; }
   }
-  t.pass(`${RELOADS} reloads by -sf`);
+  t.pass(`${RELOADS} reloads by ${xfer ? '-x -sf' : '-sf'}`);
   await new Promise((r) => setTimeout(r, 300));
   await load.stop();
   const c = load.counts;
-  t.comment(`-sf (${reusePortSupported() ? 'SO_REUSEPORT' : 'no SO_REUSEPORT: SIGTTOU pause'}): ${c.connections} connections, ${c.ok} requests, ${c.slowOk}/${c.slowStarted} slow, ${c.wsSessions} websockets, refused ${c.refused}, reset before accept ${c.resetBeforeAccept}, failed ${c.failed}, bad status ${c.badStatus}`);
+  const how = xfer ? 'sockets taken over (-x)' : reusePortSupported() ? 'SO_REUSEPORT' : 'no SO_REUSEPORT: SIGTTOU pause';
+  t.comment(`${xfer ? '-x -sf' : '-sf'} (${how}): ${c.connections} connections, ${c.ok} requests, ${c.slowOk}/${c.slowStarted} slow, ${c.wsSessions} websockets, refused ${c.refused}, reset before accept ${c.resetBeforeAccept}, failed ${c.failed}, bad status ${c.badStatus}`);
   if (c.errors.length) t.comment(c.errors.join('\n'));
-  if (reusePortSupported()) t.equal(c.refused, 0, '0 refused connections (SO_REUSEPORT)');
-  // with SO_REUSEPORT, what waits in the old accept queue is reset unless the kernel migrates it
-  if (reusePortSupported() && migrateReq()) t.equal(c.resetBeforeAccept, 0, '0 reset (net.ipv4.tcp_migrate_req=1 moves queued connections to the new process)');
-  // without SO_REUSEPORT the hand-over has a window; it stays short (a few connect attempts per reload)
-  else t.ok(c.refused + c.resetBeforeAccept <= RELOADS * 20, `connections not accepted stay within the pause windows (${c.refused} refused, ${c.resetBeforeAccept} reset)`);
+  if (xfer) {
+    // one socket passes from process to process: nothing is ever unbound nor dropped from a queue
+    t.equal(c.refused, 0, '0 refused connections');
+    t.equal(c.resetBeforeAccept, 0, '0 connections reset before being accepted');
+  } else {
+    if (reusePortSupported()) t.equal(c.refused, 0, '0 refused connections (SO_REUSEPORT)');
+    // with SO_REUSEPORT, what waits in the old accept queue is reset unless the kernel migrates it
+    if (reusePortSupported() && migrateReq()) t.equal(c.resetBeforeAccept, 0, '0 reset (net.ipv4.tcp_migrate_req=1 moves queued connections to the new process)');
+    // without SO_REUSEPORT the hand-over has a window; it stays short (a few connect attempts per reload)
+    else t.ok(c.refused + c.resetBeforeAccept <= RELOADS * 20, `connections not accepted stay within the pause windows (${c.refused} refused, ${c.resetBeforeAccept} reset)`);
+  }
   t.equal(c.failed, 0, '0 failed requests among accepted connections');
   t.equal(c.badStatus, 0, '0 unexpected statuses');
   t.equal(c.slowOk, c.slowStarted, 'every slow request completed');
+  t.ok(c.ok > 0 && c.wsSessions > 0 && c.slowStarted > 0, 'every kind of traffic ran');
 
   // every old process finishes its work and exits; only the last one remains
   const olds = procs.slice(0, -1);
@@ -82,6 +97,57 @@ backend be
   t.ok(alive(cur.proc.pid!), 'the last one serves');
   cur.kill('SIGUSR1');
   t.equal(await cur.exited, 0);
+}
+
+t.test('20 -sf reloads under load', { timeout: 120000 }, (t) => sfReloads(t, false));
+
+t.test('20 -x -sf reloads under load: the new process takes the listening sockets', { timeout: 120000 }, (t) => sfReloads(t, true));
+
+t.test('-x without expose-fd listeners: HAProxy\'s two messages, exit 1, the old process serves on', async (t) => {
+  const be = await loadBackend(100);
+  t.teardown(() => be.close());
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
+  const cfg = join(dir, 'haproxy.cfg');
+  const sock = join(dir, 'admin.sock');
+  writeFileSync(cfg, `global
+    stats socket ${sock} mode 600 level admin
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`);
+  const a = spawnLb(['-f', cfg]);
+  t.teardown(() => a.kill('SIGKILL'));
+  let up = false;
+  for (let i = 0; i < 100 && !(up = await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  t.ok(up, 'the old process serves');
+  // HAProxy 2.6.12 answers nothing on such a socket, and closes
+  const reply = await new Promise<string>((r) => {
+    const c = connect(sock);
+    let got = '';
+    c.on('data', (d) => { got += d.toString('latin1'); });
+    c.on('close', () => r(got));
+    c.on('error', () => r('error'));
+    c.end('_getsocks\n');
+  });
+  t.equal(reply, '', '_getsocks without expose-fd: no answer');
+  const b = spawnLb(['-f', cfg, '-x', sock, '-sf', String(a.proc.pid)]);
+  t.equal(await b.exited, 1, 'exit 1');
+  t.match(b.stderr, /\[WARNING\]  \(\d+\) : Failed to get the number of sockets to be transferred !\n\[ALERT\]    \(\d+\) : Failed to get the sockets from the old process!\n/);
+  t.ok(alive(a.proc.pid!), 'the old process was not told to stop');
+  t.ok(await portAccepts(port), 'and serves');
+  const c = spawnLb(['-f', cfg, '-x', join(dir, 'nothing.sock'), '-sf', String(a.proc.pid)]);
+  t.equal(await c.exited, 1, 'an unreachable socket: exit 1 too');
+  t.match(c.stderr, /Failed to get the sockets from the old process!/);
+  a.kill('SIGUSR1');
+  t.equal(await a.exited, 0);
 });
 
 t.test('a failed -sf reload resumes the old process (SIGTTIN); the next one succeeds', async (t) => {

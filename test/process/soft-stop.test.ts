@@ -1,6 +1,6 @@
 /**
  * Stopping a standalone lb (reference §6.3): SIGUSR1 soft stop, SIGTERM
- * hard stop, SIGTTOU/SIGTTIN, SIGHUP, -p, -D, and -x refused.
+ * hard stop, SIGTTOU/SIGTTIN, SIGHUP, -p, -D (-x: reload-sf.test.ts).
  */
 import t from 'tap';
 import { connect, createServer, type Socket } from 'node:net';
@@ -217,12 +217,6 @@ t.test('the daemon keyword detaches too, -db keeps it in the foreground', async 
   t.ok(await portAccepts(port));
   process.kill(pid, 'SIGTERM');
   t.ok(await until(() => !alive(pid), 5000));
-});
-
-t.test('-x is refused with the reason', async (t) => {
-  const lb = spawnLb(['-f', '/dev/null', '-x', '/tmp/none.sock']);
-  t.equal(await lb.exited, 1);
-  t.match(lb.stderr, /-x is not supported: Node\.js cannot receive listening sockets over a unix socket \(SCM_RIGHTS\)/);
 });
 
 t.test('global grace: still accepting during the grace, then the soft stop', async (t) => {

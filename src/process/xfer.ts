@@ -1,0 +1,171 @@
+/**
+ * Listening sockets handed from a running lb to the one replacing it:
+ * `stats socket ... expose-fd listeners` on the old process, `-x <socket>`
+ * on the new one (reference §6.5). The new process uses the very sockets the
+ * old one listens on, so no connection is refused or reset during the
+ * hand-over, on every Node.js version (SO_REUSEPORT is not needed).
+ *
+ * Node.js passes descriptors (SCM_RIGHTS) only over its IPC pipes, which its
+ * public API creates only between a parent and its child. Both ends here use
+ * the same pipe binding: the new process connects with an IPC pipe; the old
+ * one, which accepted a plain CLI connection, opens an IPC pipe on that
+ * connection's descriptor to write the sockets.
+ *
+ * The exchange (lb to lb; HAProxy's binary format is not spoken):
+ *   new -> old   "_getsocks\n"
+ *   old -> new   "<key>\n" with one listening socket, for each listener
+ *   old -> new   "end <count>\n"
+ * The kernel never merges a read past a message carrying descriptors, so the
+ * n-th socket received belongs to the n-th key line.
+ */
+import { Socket } from 'node:net';
+
+interface IpcPipe {
+  open(fd: number): number;
+  connect(req: object, path: string): number;
+  writeUtf8String(req: object, s: string, handle?: object): number;
+  close(cb?: () => void): void;
+  readStop(): number;
+  onread: ((...a: unknown[]) => unknown) | undefined;
+  pendingHandle: object | null;
+  fd: number;
+}
+interface PipeBinding {
+  Pipe: new (type: number) => IpcPipe;
+  PipeConnectWrap: new () => { oncomplete?: (status: number) => void; address?: string };
+  constants: { IPC: number };
+}
+interface StreamBinding {
+  WriteWrap: new () => { handle?: object; oncomplete?: (status: number) => void; async?: boolean };
+}
+
+let bindings: { pipe: PipeBinding; stream: StreamBinding } | null | undefined;
+/** Node's pipe bindings, or null where this Node.js does not expose them. */
+function nodeBindings(): { pipe: PipeBinding; stream: StreamBinding } | null {
+  if (bindings !== undefined) return bindings;
+  try {
+    const b = (process as unknown as { binding(n: string): unknown }).binding;
+    const pipe = b('pipe_wrap') as PipeBinding;
+    const stream = b('stream_wrap') as StreamBinding;
+    bindings = typeof pipe.Pipe === 'function' && typeof stream.WriteWrap === 'function' ? { pipe, stream } : null;
+  } catch {
+    bindings = null;
+  }
+  return bindings;
+}
+
+/** One listening socket to hand over: its identity (listenerKey) and libuv handle. */
+export interface Exposed {
+  key: string;
+  handle: object;
+}
+
+/**
+ * Old process: write every listening socket on the CLI connection `sock`
+ * (which has just read "_getsocks"), then end it. Resolves once written.
+ */
+export function sendListeners(sock: Socket, items: readonly Exposed[]): Promise<void> {
+  const nb = nodeBindings();
+  const raw = (sock as unknown as { _handle?: IpcPipe })._handle;
+  if (!nb || !raw || typeof raw.fd !== 'number' || raw.fd < 0) { sock.destroy(); return Promise.resolve(); }
+  sock.pause();
+  raw.readStop();
+  const ipc = new nb.pipe.Pipe(nb.pipe.constants.IPC);
+  if (ipc.open(raw.fd) !== 0) { sock.destroy(); return Promise.resolve(); }
+  return new Promise((resolve) => {
+    let pending = 0;
+    let failed = false;
+    const finish = (): void => {
+      // the descriptor is closed once, by the CLI connection; the IPC view of it is
+      // dropped unclosed (it has no read or write left, and is never used again)
+      sock.destroy();
+      resolve();
+    };
+    const write = (line: string, handle?: object): void => {
+      if (failed) return;
+      const req = new nb.stream.WriteWrap();
+      req.handle = ipc;
+      req.async = false;
+      req.oncomplete = (status) => {
+        if (status < 0) failed = true;
+        if (--pending === 0) finish();
+      };
+      pending++;
+      if (ipc.writeUtf8String(req, line, handle) !== 0) { failed = true; pending--; }
+    };
+    for (const it of items) write(`${it.key}\n`, it.handle);
+    write(`end ${items.length}\n`);
+    if (pending === 0) finish();
+  });
+}
+
+/** Why fetchListeners failed, in HAProxy's words where it has some. */
+export class XferError extends Error {}
+
+/**
+ * New process (-x): connect to the old process's stats socket and take its
+ * listening sockets, by key. Rejects when the socket is unreachable, does
+ * not expose them (no `expose-fd listeners`: nothing comes back) or does not
+ * answer within `ms`.
+ */
+export function fetchListeners(path: string, ms = 5000): Promise<Map<string, object>> {
+  const nb = nodeBindings();
+  if (!nb) return Promise.reject(new XferError('this Node.js does not expose its IPC pipes'));
+  const pipe = new nb.pipe.Pipe(nb.pipe.constants.IPC);
+  return new Promise((resolve, reject) => {
+    const handles: object[] = [];
+    const keys: string[] = [];
+    let buf = '';
+    let sock: Socket | undefined;
+    let settled = false;
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const h of handles) (h as { close(): void }).close();
+      if (sock) sock.destroy(); else pipe.close();
+      reject(new XferError(why));
+    };
+    const timer = setTimeout(() => fail(`no answer from ${path} within ${ms} ms`), ms);
+    const req = new nb.pipe.PipeConnectWrap();
+    req.address = path;
+    req.oncomplete = (status) => {
+      if (status < 0) { fail(`cannot connect to ${path}`); return; }
+      const s = new Socket({ handle: pipe } as unknown as ConstructorParameters<typeof Socket>[0]);
+      sock = s;
+      // the socket of each read is taken as the read arrives (before the stream buffers it)
+      const onread = pipe.onread!;
+      pipe.onread = function (this: unknown, ...a: unknown[]) {
+        const h = pipe.pendingHandle;
+        pipe.pendingHandle = null;
+        if (h) handles.push(h);
+        return onread.apply(this, a);
+      };
+      s.setEncoding('latin1');
+      s.on('error', () => fail(`connection to ${path} failed`));
+      s.on('data', (d: string) => {
+        buf += d;
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          const end = /^end (\d+)$/.exec(line);
+          if (!end) { keys.push(line); continue; }
+          if (Number(end[1]) !== keys.length || handles.length !== keys.length) { fail('the old process sent an incomplete list of sockets'); return; }
+          settled = true;
+          clearTimeout(timer);
+          s.destroy();
+          const out = new Map<string, object>();
+          keys.forEach((k, i) => {
+            if (out.has(k)) (handles[i] as { close(): void }).close(); else out.set(k, handles[i]!);
+          });
+          resolve(out);
+          return;
+        }
+      });
+      s.on('close', () => fail(`${path} closed the connection without sending sockets (is 'expose-fd listeners' set on it?)`));
+      s.write('_getsocks\n');
+    };
+    const err = pipe.connect(req, path);
+    if (err !== 0) fail(`cannot connect to ${path}`);
+  });
+}
