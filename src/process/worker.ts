@@ -140,7 +140,9 @@ export function workerMain(): void {
       resolveDone(1);
       return;
     }
-    if (group > 1 && rel === 1) joinGroup(runtime, ask);
+    // several workers: every one reads the group's counters (stats page, Prometheus) and
+    // fans its changes out; the first one also relays its checks' server states
+    if (group > 1) joinGroup(runtime, ask, rel === 1);
     dropPrivileges(model, io);
     installInternalErrorGuard(io);
     control = stopControl(runtime, model, resolveDone);
@@ -155,8 +157,8 @@ export function workerMain(): void {
   });
 }
 
-/** The serving worker of a group: aggregated reads, fanned-out writes, relayed server states. */
-function joinGroup(rt: Runtime, ask: (m: { t: 'collect' } | { t: 'fanout'; words: string[]; level: Level }) => Promise<Snapshot[]>): void {
+/** A worker of a group: aggregated reads, fanned-out writes; `checker`: relays its server states. */
+function joinGroup(rt: Runtime, ask: (m: { t: 'collect' } | { t: 'fanout'; words: string[]; level: Level }) => Promise<Snapshot[]>, checker: boolean): void {
   rt.view.group = {
     async aggregate(): Promise<RuntimeView> {
       const snaps = await ask({ t: 'collect' });
@@ -165,6 +167,7 @@ function joinGroup(rt: Runtime, ask: (m: { t: 'collect' } | { t: 'fanout'; words
     },
     async fanout(words, level) { await ask({ t: 'fanout', words: [...words], level }); },
   };
+  if (!checker) return;
   const beOf = new WeakMap<ServerRuntime, string>();
   const backendOf = (s: ServerRuntime): string | undefined => {
     let n = beOf.get(s);

@@ -48,6 +48,8 @@ const enum St {
   Tunnel,
   /** reading the body of a request lb answers itself (stats admin form) */
   Body,
+  /** waiting for the answer of one of lb's services (several workers: the group's counters) */
+  Local,
   Closed,
 }
 
@@ -876,7 +878,14 @@ class HttpSession implements PickContext, UpOwner {
     const req = this.req!;
     const ctx = this.ctx!;
     const out = svc.handle({ method: ctx.method, target: ctx.target, version: req.version === 10 ? 10 : 11, ctx, close: this.closeAfter || !this.reqDone }, body);
-    this.localReply(Buffer.from(out.bytes, 'latin1'), out.status);
+    if (!(out instanceof Promise)) { this.localReply(Buffer.from(out.bytes, 'latin1'), out.status); return; }
+    // several workers: the answer waits for the group's counters (the client stays paused)
+    this.st = St.Local;
+    out.then((o) => {
+      if (this.st !== St.Local || this.cli.destroyed) return;
+      this.st = St.Head;
+      this.localReply(Buffer.from(o.bytes, 'latin1'), o.status);
+    }, () => { if (this.st === St.Local && !this.cli.destroyed) this.fail(500); });
   }
 
   private localReply(bytes: string | Buffer, status: number): void {

@@ -308,8 +308,15 @@ export class PrometheusService implements LocalService {
     return false;
   }
 
-  handle(req: StatsRequest): LocalResponse {
-    const body = renderMetrics(this.view);
+  handle(req: StatsRequest): LocalResponse | Promise<LocalResponse> {
+    // several workers: the group's counters, as `show stat` shows them
+    const g = this.view.group;
+    if (g === undefined) return this.respond(this.view, req);
+    return g.aggregate().catch(() => this.view).then((v) => this.respond(v, req));
+  }
+
+  private respond(view: RuntimeView, req: StatsRequest): LocalResponse {
+    const body = renderMetrics(view);
     const head = 'HTTP/1.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: text/plain; version=0.0.4\r\n';
     const close = req.close ? 'connection: close\r\n' : '';
     if (req.method === 'HEAD') return { bytes: `${head}${close}\r\n`, status: 200 };

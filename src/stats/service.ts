@@ -13,7 +13,7 @@
 import { compileCondition, type HttpReqCtx, type Pred } from '../rules/eval.js';
 import { renderVerdict } from '../rules/reply.js';
 import type { Proxy } from '../config/model.js';
-import type { RuntimeView } from '../runtime/view.js';
+import type { ProcessGroup, RuntimeView } from '../runtime/view.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import { enterDrain, enterMaint, forceAgent, forceHealth, forcedMaint, setReady } from '../runtime/server-admin.js';
@@ -44,8 +44,12 @@ export interface StatsRequest {
 export interface LocalService {
   /** the request's body must be read before `handle` (POST to the stats page) */
   wantsBody(method: string): boolean;
-  /** `body`: the complete body, or why it was not read (chunked: IVAL, too large: EXCD) */
-  handle(req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined): LocalResponse;
+  /**
+   * `body`: the complete body, or why it was not read (chunked: IVAL, too
+   * large: EXCD). With several workers the answer waits for the group's
+   * counters (a promise); alone, it is immediate.
+   */
+  handle(req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined): LocalResponse | Promise<LocalResponse>;
 }
 
 /** Largest admin form body accepted (HAProxy answers EXCD beyond its buffer). */
@@ -105,13 +109,34 @@ export class StatsService implements LocalService {
   }
 
   /** Answer a request whose target matched; `body` is the complete POST body (or undefined). */
-  handle(req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined): LocalResponse {
-    const close = req.close ? 'connection: close\r\n' : '';
+  handle(req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined): LocalResponse | Promise<LocalResponse> {
     if (this.conf.auths.length > 0 && !this.authorized(req.ctx)) {
       return { bytes: renderVerdict({ kind: 'auth', realm: this.conf.realm }, { close: req.close }), status: 401 };
     }
     const view = this.view;
     if (!view) return { bytes: renderVerdict({ kind: 'deny', status: 503, headers: [] }, { close: req.close }), status: 503 };
+    const g = view.group;
+    if (g === undefined) return this.respond(view, req, body);
+    return this.respondInGroup(view, g, req, body);
+  }
+
+  /**
+   * Several workers: the page shows the group's counters, as `show stat`
+   * does, and an admin action is applied here and then, as the stats socket's
+   * command that does the same, in every other worker.
+   */
+  private async respondInGroup(view: RuntimeView, g: ProcessGroup, req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined): Promise<LocalResponse> {
+    if (req.method === 'POST') {
+      const commands: string[][] = [];
+      const res = this.respond(view, req, body, commands);
+      for (const words of commands) await g.fanout(words, 'admin').catch(() => undefined);
+      return res;
+    }
+    return this.respond(await g.aggregate().catch(() => view), req, body);
+  }
+
+  private respond(view: RuntimeView, req: StatsRequest, body: Buffer | 'IVAL' | 'EXCD' | undefined, commands?: string[][]): LocalResponse {
+    const close = req.close ? 'connection: close\r\n' : '';
     const rest = req.target.slice(this.uri.length);
     const flag = (f: string): boolean => rest.includes(f);
     const isAdmin = this.admin?.(req.ctx) === true;
@@ -124,7 +149,7 @@ export class StatsService implements LocalService {
       if (!isAdmin) st = 'DENY';
       else if (body === undefined || body === 'IVAL') st = 'IVAL';
       else if (body === 'EXCD' || body.length > STATS_POST_MAX) st = 'EXCD';
-      else st = this.adminPost(view, body.toString('latin1'));
+      else st = this.adminPost(view, body.toString('latin1'), commands);
       const loc = `${this.uri};st=${st}${hideDown ? ';up' : ''}${noRefresh ? ';norefresh' : ''}${scope ? `?scope=${scope}` : ''}`;
       return {
         bytes: `HTTP/1.1 303 See Other\r\ncache-control: no-cache\r\ncontent-type: text/plain\r\ncontent-length: 0\r\nlocation: ${loc}\r\n${close}\r\n`,
@@ -228,7 +253,7 @@ export class StatsService implements LocalService {
   }
 
   /** Apply the admin form: `s=<srv>...&action=<a>&b=<backend|#iid>`; HAProxy's result code. */
-  private adminPost(view: RuntimeView, body: string): string {
+  private adminPost(view: RuntimeView, body: string, commands?: string[][]): string {
     let action = '';
     let bname = '';
     const names: string[] = [];
@@ -252,7 +277,10 @@ export class StatsService implements LocalService {
       total++;
       const srv = be.servers.find((s) => s.name === name);
       if (!srv) continue;
-      if (applyAction(view, be, srv, action)) altered++;
+      if (applyAction(view, be, srv, action)) {
+        altered++;
+        commands?.push(ACTIONS.get(action)!(`${be.name}/${srv.name}`));
+      }
     }
     if (total === 0) return 'NONE';
     if (altered === 0) return 'ERRP';
@@ -260,7 +288,22 @@ export class StatsService implements LocalService {
   }
 }
 
-const ACTIONS = new Set(['ready', 'drain', 'maint', 'dhlth', 'ehlth', 'hrunn', 'hnolb', 'hdown', 'dagent', 'eagent', 'arunn', 'adown', 'shutdown']);
+/** The admin form's actions, each with the stats socket command that does the same (for the other workers). */
+const ACTIONS = new Map<string, (srv: string) => string[]>([
+  ['ready', (s) => ['set', 'server', s, 'state', 'ready']],
+  ['drain', (s) => ['set', 'server', s, 'state', 'drain']],
+  ['maint', (s) => ['set', 'server', s, 'state', 'maint']],
+  ['dhlth', (s) => ['disable', 'health', s]],
+  ['ehlth', (s) => ['enable', 'health', s]],
+  ['hrunn', (s) => ['set', 'server', s, 'health', 'up']],
+  ['hnolb', (s) => ['set', 'server', s, 'health', 'stopping']],
+  ['hdown', (s) => ['set', 'server', s, 'health', 'down']],
+  ['dagent', (s) => ['disable', 'agent', s]],
+  ['eagent', (s) => ['enable', 'agent', s]],
+  ['arunn', (s) => ['set', 'server', s, 'agent', 'up']],
+  ['adown', (s) => ['set', 'server', s, 'agent', 'down']],
+  ['shutdown', (s) => ['shutdown', 'sessions', 'server', s]],
+]);
 
 /** One admin action on one server; false when it does not apply (no check configured...). */
 function applyAction(view: RuntimeView, be: BackendRuntime, srv: ServerRuntime, action: string): boolean {

@@ -12,7 +12,7 @@ import { connect, type Socket } from 'node:net';
 import { freePort, httpBackend } from '../e2e/harness.js';
 import { spawnLb, cliCommand } from './helpers.js';
 
-function cfg(port: number, b1: number, b2: number, sock: string): string {
+function cfg(port: number, b1: number, b2: number, sock: string, sport: number): string {
   return `global
     nbthread 2
     stats socket ${sock} level admin
@@ -28,8 +28,28 @@ backend be
     balance roundrobin
     server s1 127.0.0.1:${b1} check inter 200 fall 2 rise 2
     server s2 127.0.0.1:${b2} check inter 200 fall 2 rise 2
+listen stats
+    bind 127.0.0.1:${sport}
+    stats enable
+    stats uri /stats
+    stats admin if TRUE
+    http-request use-service prometheus-exporter if { path /metrics }
 `;
 }
+
+/** One HTTP/1.1 request on a fresh connection (each may land on either worker); the response as text. */
+function fetchText(port: number, req: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => { buf += d; });
+    s.on('close', () => resolve(buf));
+    s.on('error', reject);
+    s.write(req);
+  });
+}
+const get = (path: string): string => `GET ${path} HTTP/1.1\r\nhost: lb\r\nconnection: close\r\n\r\n`;
 
 /** One connection sending `n` requests one after the other (keep-alive), the last one with close. */
 async function client(port: number, n: number, body: string): Promise<{ sent: number; bodies: string[] }> {
@@ -86,7 +106,8 @@ t.test('nbthread 2: one stats view, admin everywhere, one check per server', asy
   const file = join(dir, 'haproxy.cfg');
   const sock = join(dir, 'stats.sock');
   const msock = join(dir, 'master.sock');
-  writeFileSync(file, cfg(port, b1.port, b2.port, sock));
+  const sport = await freePort();
+  writeFileSync(file, cfg(port, b1.port, b2.port, sock, sport));
   const lb = spawnLb(['-W', '-f', file, '-S', msock]);
   t.teardown(() => lb.kill('SIGKILL'));
   await lb.waitFor(/Loading success\./);
@@ -118,6 +139,27 @@ t.test('nbthread 2: one stats view, admin everywhere, one check per server', asy
   const info = await cliCommand(sock, 'show info');
   t.match(info, new RegExp(`\\nCumConns: ${conns}\\n`), 'show info CumConns over the group');
   t.match(info, new RegExp(`\\nCumReq: ${reqs}\\n`), 'show info CumReq over the group');
+
+  // the stats page and the Prometheus exporter show the group too, whichever worker answers
+  for (let i = 0; i < 6; i++) {
+    const page = await fetchText(sport, get('/stats;csv'));
+    const row = stat(page.slice(page.indexOf('# pxname'))).get('fe/FRONTEND');
+    t.equal(Number(row?.req_tot), reqs, `stats page ${i + 1}: frontend req_tot over the group`);
+    const metrics = await fetchText(sport, get('/metrics'));
+    t.match(metrics, new RegExp(`\nhaproxy_frontend_http_requests_total\\{proxy="fe"\\} ${reqs}\n`), `Prometheus ${i + 1}: over the group`);
+  }
+  // an admin action of the stats page reaches both workers
+  const form = 's=s1&action=maint&b=be';
+  const posted = await fetchText(sport, `POST /stats HTTP/1.1\r\nhost: lb\r\ncontent-length: ${form.length}\r\ncontent-type: application/x-www-form-urlencoded\r\nconnection: close\r\n\r\n${form}`);
+  t.match(posted, /^HTTP\/1\.1 303 See Other\r\n[\s\S]*location: \/stats;st=DONE\r\n/, 'stats page: DONE');
+  const seen0 = b1.seen.length;
+  await Promise.all(Array.from({ length: 30 }, () => client(port, 2, '')));
+  t.equal(b1.seen.length, seen0, 'maint from the stats page: no traffic from either worker');
+  t.match(stat(await cliCommand(msock, '@1 show stat')).get('be/s1')!.status, /MAINT/, 'worker 1 has it in maintenance');
+  t.match(stat(await cliCommand(msock, '@2 show stat')).get('be/s1')!.status, /MAINT/, 'worker 2 has it in maintenance');
+  const ready = 's=s1&action=ready&b=be';
+  await fetchText(sport, `POST /stats HTTP/1.1\r\nhost: lb\r\ncontent-length: ${ready.length}\r\nconnection: close\r\n\r\n${ready}`);
+  t.notMatch(stat(await cliCommand(msock, '@2 show stat')).get('be/s1')!.status, /MAINT/, 'ready from the stats page: out of maintenance in worker 2');
 
   // an admin command reaches both workers
   t.equal(await cliCommand(sock, 'disable server be/s1'), '\n');
