@@ -93,3 +93,13 @@ export function portAccepts(port: number): Promise<boolean> {
     s.once('error', () => r(false));
   });
 }
+
+/** Wait until `port` on 127.0.0.1 accepts a connection (bounded); whether it did. */
+export async function waitAccepts(port: number, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await portAccepts(port)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

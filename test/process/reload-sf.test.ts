@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend, runLoad } from './load.js';
-import { spawnLb, until, alive, portAccepts, type Proc } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts, type Proc } from './helpers.js';
 import { reusePortSupported } from '../../src/proxy/listener.js';
 
 const RELOADS = 20;
@@ -125,9 +125,7 @@ backend be
 `);
   const a = spawnLb(['-f', cfg]);
   t.teardown(() => a.kill('SIGKILL'));
-  let up = false;
-  for (let i = 0; i < 100 && !(up = await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  t.ok(up, 'the old process serves');
+  t.ok(await waitAccepts(port), 'the old process serves');
   // HAProxy 2.6.12 answers nothing on such a socket, and closes
   const reply = await new Promise<string>((r) => {
     const c = connect(sock);
@@ -174,7 +172,7 @@ backend be
   writeFileSync(bad, cfg(`    bind 127.0.0.1:${busy.port}\n`));
   const a = spawnLb(['-f', good]);
   t.teardown(() => a.kill('SIGKILL'));
-  t.ok(await until(() => false, 0) || await (async () => { for (let i = 0; i < 100; i++) { if (await portAccepts(port)) return true; await new Promise((r) => setTimeout(r, 50)); } return false; })());
+  t.ok(await waitAccepts(port));
   const b = spawnLb(['-f', bad, '-sf', String(a.proc.pid)]);
   t.equal(await b.exited, 1, 'the new process cannot bind everything: exit 1');
   t.match(b.stderr, /cannot bind socket \(Address already in use\)/);

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
-import { spawnLb, until, portAccepts } from './helpers.js';
+import { spawnLb, until, portAccepts, waitAccepts } from './helpers.js';
 
 const STATE = `1
 # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
@@ -45,7 +45,7 @@ backend be
   t.match(lb.stderr, /\[WARNING\]  \(\d+\) : config : Server be\/s2 is DOWN, changed from server-state after a reload\. 2 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.\n/);
   t.match(lb.stderr, /\[WARNING\]  \(\d+\) : config : Server be\/s3 is DOWN, changed from server-state after a reload\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.\n/);
   t.match(lb.stderr, /\[WARNING\]  \(\d+\) : config : Server be\/s3 remains in forced drain mode\.\n/);
-  for (let i = 0; i < 100 && !(await portAccepts(port)); i++) await until(() => false, 50);
+  await waitAccepts(port);
   lb.kill('SIGHUP');
   await lb.waitFor(/SIGHUP: Proxy be has/);
   t.match(lb.stderr, /SIGHUP: Server be\/s1 is UP\./);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, until, alive, portAccepts } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts } from './helpers.js';
 
 function cfgFile(port: number, be: number, global = 'hard-stop-after 3s'): string {
   const dir = mkdtempSync(join(tmpdir(), 'lb-stop-'));
@@ -54,7 +54,7 @@ t.test('SIGUSR1: finish in-flight work, close idle connections after a grace, ke
   const port = await freePort();
   const lb = spawnLb(['-f', cfgFile(port, be.port)]);
   t.teardown(() => lb.kill('SIGKILL'));
-  t.ok(await until(() => false, 0) || await (async () => { for (let i = 0; i < 100; i++) { if (await portAccepts(port)) return true; await new Promise((r) => setTimeout(r, 50)); } return false; })(), 'listening');
+  t.ok(await waitAccepts(port), 'listening');
 
   const idle = await client(port);
   idle.s.write(KA);
@@ -107,7 +107,7 @@ t.test('SIGUSR1 with nothing in flight exits at once', async (t) => {
   const lb = spawnLb(['-f', cfgFile(port, be.port, 'hard-stop-after 30s')]);
   t.teardown(() => lb.kill('SIGKILL'));
   t.ok(await until(() => lb.proc.pid !== undefined, 1000));
-  for (let i = 0; i < 100 && !(await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitAccepts(port);
   const t0 = Date.now();
   lb.kill('SIGUSR1');
   t.equal(await lb.exited, 0);
@@ -120,7 +120,7 @@ t.test('SIGTERM: hard stop, in-flight requests get nothing', async (t) => {
   const port = await freePort();
   const lb = spawnLb(['-f', cfgFile(port, be.port)]);
   t.teardown(() => lb.kill('SIGKILL'));
-  for (let i = 0; i < 100 && !(await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitAccepts(port);
   const slow = await client(port);
   slow.s.write('GET /slow HTTP/1.1\r\nhost: t\r\n\r\n');
   await new Promise((r) => setTimeout(r, 200));
@@ -138,7 +138,7 @@ t.test('SIGTTOU pauses the listeners, SIGTTIN resumes them; SIGHUP dumps states'
   const port = await freePort();
   const lb = spawnLb(['-f', cfgFile(port, be.port)]);
   t.teardown(() => lb.kill('SIGKILL'));
-  for (let i = 0; i < 100 && !(await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitAccepts(port);
   const c = await client(port);
   c.s.write(KA);
   t.ok(await c.wait(/ok\n$/));
@@ -225,7 +225,7 @@ t.test('global grace: still accepting during the grace, then the soft stop', asy
   const port = await freePort();
   const lb = spawnLb(['-f', cfgFile(port, be.port, 'grace 800ms')]);
   t.teardown(() => lb.kill('SIGKILL'));
-  for (let i = 0; i < 100 && !(await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitAccepts(port);
   const t0 = Date.now();
   lb.kill('SIGUSR1');
   await new Promise((r) => setTimeout(r, 300));
@@ -247,9 +247,7 @@ t.test('SIGHUP and SIGUSR2 while lb is still starting do not end it', async (t) 
   await lb.waitFor(/missing timeouts for frontend 'fe'/);
   lb.kill('SIGHUP');
   lb.kill('SIGUSR2');
-  let serving = false;
-  for (let i = 0; i < 100 && !(serving = await portAccepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  t.ok(serving, 'it goes on and serves');
+  t.ok(await waitAccepts(port), 'it goes on and serves');
   t.ok(alive(lb.proc.pid!), 'alive');
   lb.kill('SIGINT');
   t.equal(await lb.exited, 0);
