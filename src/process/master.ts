@@ -368,6 +368,10 @@ export class Master {
       case 'srv':
         for (const x of siblings(false)) { try { x.child.send({ t: 'srv', st: m.st } satisfies ToWorker); } catch { /* gone */ } }
         break;
+      case 'obs':
+        // passive health seen by a worker that runs no checks: to the one that does (worker 1)
+        for (const x of siblings(false)) if (x.rel === 1) { try { x.child.send(m satisfies ToWorker); } catch { /* gone */ } }
+        break;
       default:
     }
   }

@@ -93,6 +93,13 @@ export interface RunOptions {
    * changes (process/group.ts).
    */
   checks?: boolean;
+  /**
+   * Without checks here (checks: false): where this worker's passive health
+   * results (observe) go: an error each time, and a success only as the first
+   * one after errors (it resets the consecutive count), so that steady
+   * traffic costs nothing.
+   */
+  observeRelay?: (be: string, srv: string, error: string | undefined) => void;
   /** admin states and weights taken over from the previous generation (master-worker reload) */
   serverStates?: readonly ServerState[];
 }
@@ -358,8 +365,22 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
   // checks start once the listeners are up, as in HAProxy
   const sched = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
   if (opts.checks !== false) sched.start();
-  // passive health (observe) feeds the checks: only where they run
-  else for (const be of backends.values()) for (const srv of be.servers) srv.observe = undefined;
+  // passive health (observe) feeds the checks: where they do not run, it is relayed to them
+  else {
+    const relay = opts.observeRelay;
+    for (const be of backends.values()) {
+      for (const srv of be.servers) {
+        if (srv.observe === undefined) continue;
+        if (relay === undefined) { srv.observe = undefined; continue; }
+        let failing = false;
+        srv.observe = (error) => {
+          if (error === undefined) { if (failing) { failing = false; relay(be.name, srv.name, undefined); } return; }
+          failing = true;
+          relay(be.name, srv.name, error);
+        };
+      }
+    }
+  }
   checks = sched;
   const binds = frontends.map((fe) => ({ fe, list: fe.listeners.map((l) => [l.bind, l.addr] as const) }));
   let softStopping = false;

@@ -35,7 +35,8 @@ export type ToWorker =
   | { t: 'srv'; st: ServerState }
   | { t: 'states'; id: number }
   | { t: 'collected'; id: number; snaps: Snapshot[] }
-  | { t: 'fanned'; id: number };
+  | { t: 'fanned'; id: number }
+  | { t: 'obs'; be: string; srv: string; error: string | null };
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'failed' }
@@ -45,7 +46,8 @@ export type FromWorker =
   | { t: 'states'; id: number; states: ServerState[] }
   | { t: 'collect'; id: number }
   | { t: 'fanout'; id: number; words: string[]; level: Level }
-  | { t: 'srv'; st: ServerState };
+  | { t: 'srv'; st: ServerState }
+  | { t: 'obs'; be: string; srv: string; error: string | null };
 
 const send = (m: FromWorker): void => { if (process.connected) process.send!(m); };
 
@@ -101,6 +103,10 @@ export function workerMain(): void {
       case 'srv':
         if (runtime) applyState(runtime, m.st);
         break;
+      case 'obs':
+        // another worker's passive health result, for the checks this worker runs
+        runtime?.backends.get(m.be)?.servers.find((x) => x.name === m.srv)?.observe?.(m.error ?? undefined);
+        break;
       case 'collected': case 'fanned': {
         const cb = waits.get(m.id);
         waits.delete(m.id);
@@ -134,7 +140,10 @@ export function workerMain(): void {
     onProcessEvent((e) => io.err(stderrLine(e)));
     try {
       // several workers: the first serves the stats sockets and runs the checks
-      runtime = await startRuntime(model, io, { handles, announce: rel === 1, checks: rel === 1, serverStates: states });
+      runtime = await startRuntime(model, io, {
+        handles, announce: rel === 1, checks: rel === 1, serverStates: states,
+        observeRelay: group > 1 ? (be, srv, error) => send({ t: 'obs', be, srv, error: error ?? null }) : undefined,
+      });
     } catch {
       send({ t: 'failed' });
       resolveDone(1);

@@ -194,3 +194,41 @@ t.test('nbthread 2: one stats view, admin everywhere, one check per server', asy
   lb.kill('SIGTERM');
   await lb.exited;
 });
+
+t.test('nbthread 2: passive health (observe) counts the errors every worker sees', async (t) => {
+  // a server answering 500: every response is an error for observe layer7
+  const { createServer } = await import('node:http');
+  const bad = createServer((_q, s) => { s.statusCode = 500; s.end('no\n'); });
+  await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+  t.teardown(() => bad.close());
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'lb-group-'));
+  const file = join(dir, 'haproxy.cfg');
+  const msock = join(dir, 'master.sock');
+  writeFileSync(file, `global
+    nbthread 2
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${(bad.address() as { port: number }).port} check inter 60s observe layer7 error-limit 12 on-error mark-down
+`);
+  const lb = spawnLb(['-W', '-f', file, '-S', msock]);
+  t.teardown(() => lb.kill('SIGKILL'));
+  await lb.waitFor(/Loading success\./);
+  // 12 errors on fresh connections, spread over both workers: together they reach the limit
+  for (let i = 0; i < 12; i++) await fetchText(port, get(`/e${i}`));
+  const w1 = stat(await cliCommand(msock, '@1 show stat')).get('fe/FRONTEND')!;
+  const w2 = stat(await cliCommand(msock, '@2 show stat')).get('fe/FRONTEND')!;
+  t.comment(`worker 1 saw ${w1.req_tot} errors, worker 2 ${w2.req_tot}`);
+  await lb.waitFor(/Server be\/s1 is DOWN, reason: Health analyze, info: "Detected 12 consecutive errors/, 1, 5000);
+  t.pass('DOWN once the errors of both workers reach error-limit');
+  t.equal((lb.stderr.match(/Server be\/s1 is DOWN/g) ?? []).length, 1, 'one DOWN line');
+  lb.kill('SIGTERM');
+  await lb.exited;
+});
