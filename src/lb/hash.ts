@@ -16,6 +16,7 @@ import { ChashFarm } from './chash.js';
 import { fullHash, hashFunction, type HashFn } from './hashfn.js';
 import { MapFarm } from './static-rr.js';
 import type { Balancer, LbServer, PickContext } from './types.js';
+import { ipv6Words } from '../proxy/address.js';
 
 /** source address → HAProxy's 32-bit key: the IPv4 address, or the XOR of the
  * four words of an IPv6 one; -1 when not an IP. '::ffff:a.b.c.d' is what an
@@ -42,32 +43,6 @@ function ipv4(a: string, from: number): number {
   }
   if (dots !== 3 || !digits || part > 255) return -1;
   return (v * 256 + part) >>> 0;
-}
-
-function ipv6Words(a: string): number[] | undefined {
-  const pct = a.indexOf('%');
-  if (pct >= 0) a = a.slice(0, pct);
-  const halves = a.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (p: string): number[] | undefined => {
-    if (!p) return [];
-    const out: number[] = [];
-    for (const g of p.split(':')) {
-      if (g.includes('.')) {
-        const v4 = ipv4(g, 0);
-        if (v4 < 0) return undefined;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else if (/^[0-9a-f]{1,4}$/i.test(g)) out.push(parseInt(g, 16));
-      else return undefined;
-    }
-    return out;
-  };
-  const head = groups(halves[0]!), tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return undefined;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 0) return undefined;
-  const g = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  return [0, 1, 2, 3].map((i) => ((g[2 * i]! << 16) | g[2 * i + 1]!) >>> 0);
 }
 
 /** Start of the path in a request URI for `uri path-only` ('' for '*' and authority forms). */

@@ -202,3 +202,35 @@ export function resolveHost(name: string, family?: 'ipv4' | 'ipv6' | AddrFamily,
   if (prefer) return pick(prefer) ?? list[0];
   return list[0];
 }
+
+/**
+ * An IPv6 address as four 32-bit words (network order), or undefined when
+ * it is not one: '::' compression, an embedded IPv4 tail ('::ffff:1.2.3.4')
+ * and a '%zone' suffix (ignored) are accepted. The one parser of IPv6 text
+ * for hashing (balance source), ACL matching and PROXY protocol headers.
+ */
+export function ipv6Words(text: string): Uint32Array | undefined {
+  const pct = text.indexOf('%');
+  const s = pct >= 0 ? text.slice(0, pct) : text;
+  if (!isIPv6(s)) return undefined;
+  let head = s;
+  const lastColon = s.lastIndexOf(':');
+  const v4 = s.slice(lastColon + 1);
+  if (v4.includes('.')) {
+    // the IPv4 tail becomes two 16-bit groups
+    const p = v4.split('.').map(Number);
+    head = `${s.slice(0, lastColon + 1)}${((p[0]! << 8) | p[1]!).toString(16)}:${((p[2]! << 8) | p[3]!).toString(16)}`;
+  }
+  const groups = (x: string): number[] => (x === '' ? [] : x.split(':').map((g) => Number.parseInt(g, 16)));
+  const dbl = head.indexOf('::');
+  let g: number[];
+  if (dbl < 0) g = groups(head);
+  else {
+    const l = groups(head.slice(0, dbl));
+    const r = groups(head.slice(dbl + 2));
+    g = [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  }
+  const out = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) out[i] = ((g[2 * i]! << 16) | g[2 * i + 1]!) >>> 0;
+  return out;
+}

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
 import { clientAddress } from './headers.js';
+import { ipv6Words } from './address.js';
 
 const V2_SIG = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 
@@ -49,10 +50,6 @@ function writeIp(b: Buffer, at: number, ip: string, four: boolean): void {
     for (let i = 0; i < 4; i++) b[at + i] = Number(p[i]);
     return;
   }
-  // expand '::' and write 8 groups
-  const [head, tail] = ip.includes('::') ? ip.split('::') as [string, string] : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  for (let i = 0; i < 8; i++) b.writeUInt16BE(parseInt(groups[i] ?? '0', 16) || 0, at + 2 * i);
+  const w = ipv6Words(ip);
+  for (let i = 0; i < 4; i++) b.writeUInt32BE(w?.[i] ?? 0, at + 4 * i);
 }

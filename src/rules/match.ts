@@ -9,8 +9,8 @@
  * each value until one matches). Semantics follow HAProxy 2.6 pattern.c,
  * checked against the binary where noted (method matching is case-sensitive).
  */
-import { isIP } from 'node:net';
 import type { MatchMethod } from './model.js';
+import { ipv6Words } from '../proxy/address.js';
 
 /** A sample value as the data plane carries it. */
 export type Smp = string | number | boolean;
@@ -100,32 +100,6 @@ export function parseV4(s: string): number | undefined {
   return (v * 2 ** (8 * rest) + cur) >>> 0;
 }
 
-/** IPv6 text → four uint32 words, or undefined. */
-export function parseV6(s: string): Uint32Array | undefined {
-  if (isIP(s) !== 6) return undefined;
-  let head = s;
-  const out = new Uint32Array(4);
-  const words: number[] = [];
-  // an embedded IPv4 tail becomes two 16-bit groups
-  const lastColon = head.lastIndexOf(':');
-  const tail = head.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const v4 = parseV4(tail)!;
-    head = `${head.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const dbl = head.indexOf('::');
-  const parse = (x: string): number[] => (x === '' ? [] : x.split(':').map((g) => Number.parseInt(g, 16)));
-  if (dbl >= 0) {
-    const l = parse(head.slice(0, dbl));
-    const r = parse(head.slice(dbl + 2));
-    words.push(...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r);
-  } else {
-    words.push(...parse(head));
-  }
-  for (let i = 0; i < 4; i++) out[i] = ((words[2 * i]! << 16) | words[2 * i + 1]!) >>> 0;
-  return out;
-}
-
 /** `::ffff:a.b.c.d` → the IPv4 value, else undefined. */
 function mappedV4(w: Uint32Array): number | undefined {
   return w[0] === 0 && w[1] === 0 && w[2] === 0xffff ? w[3] : undefined;
@@ -167,7 +141,7 @@ function ipTable(patterns: readonly string[], problems: MatchProblem[]): IpTable
       else t.v4nets.push([(v4 & m) >>> 0, m]);
       continue;
     }
-    const v6 = parseV6(addr);
+    const v6 = ipv6Words(addr);
     if (v6) {
       t.v6nets.push([v6, mask === undefined ? 128 : Number(mask)]);
       continue;
@@ -199,7 +173,7 @@ function ipMatcher(patterns: readonly string[], problems: MatchProblem[]): Match
       const w = new Uint32Array([0, 0, 0xffff, a4]);
       return t.v6nets.some(([n, b]) => v6match(w, n, b));
     }
-    const w = parseV6(s);
+    const w = ipv6Words(s);
     if (!w) return false;
     for (let i = 0; i < t.v6nets.length; i++) if (v6match(w, t.v6nets[i]![0], t.v6nets[i]![1])) return true;
     const m = mappedV4(w);
