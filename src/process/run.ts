@@ -178,8 +178,11 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       const v = r.tcpAccept(l4Context(sock, fe.name));
       if (v !== undefined && v.kind !== 'allow') sock.destroy();
     }
-    if (sock.destroyed) { /* rejected */ } else if (fe.conf.mode === 'http') httpSession(fe, sock, l);
-    else tcpSession(fe, sock, l);
+    if (sock.destroyed) { /* rejected */ } else {
+      const info = sessions.get(sock);
+      const place = fe.conf.mode === 'http' ? httpSession(fe, sock, l) : tcpSession(fe, sock, l);
+      if (info) info.place = place;
+    }
     // after the session's own listeners: its last log line still counts this connection (%ac)
     sock.once('close', () => {
       sessionEnd(l.counters);

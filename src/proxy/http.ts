@@ -24,6 +24,7 @@ import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { HttpReqCtx, HttpResCtx } from '../rules/eval.js';
 import { monitorReply, httpReason } from '../rules/reply.js';
 import type { PickContext } from '../lb/index.js';
+import type { SessionPlace } from '../runtime/view.js';
 import { countStatus, recordTimes, sessionEnd, sessionStart } from '../stats/counters.js';
 import { LogRec, Cause, Phase, proc, htxHeadBytes, htxBytes, htxTrailerBytes } from '../log/record.js';
 import { STATS_POST_MAX, type LocalService } from '../stats/service.js';
@@ -72,8 +73,9 @@ function pathOf(target: string): string {
   return q < 0 ? target.slice(start) : target.slice(start, q);
 }
 
-export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void {
-  new HttpSession(fe, cli, l);
+export function httpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () => SessionPlace {
+  const s = new HttpSession(fe, cli, l);
+  return () => s.place();
 }
 
 /** What a pooled server connection reports to the session currently using it. */
@@ -271,6 +273,11 @@ class HttpSession implements PickContext, UpOwner {
       return;
     }
     this.startRequest(r, buf.subarray(r.headBytes));
+  }
+
+  /** `show sess`: a stream exists while a transaction is in progress */
+  place(): SessionPlace {
+    return { active: this.req !== undefined && this.st !== St.Closed, be: this.be?.name ?? this.fe.name, srv: this.srv?.name, since: this.tReq };
   }
 
   private startRequest(req: RequestHead, rest: Buffer): void {

@@ -14,12 +14,14 @@ import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { PickContext } from '../lb/index.js';
 import { readInto, setReader } from './reader.js';
 import { clientAddress } from './headers.js';
+import type { SessionPlace } from '../runtime/view.js';
 import { LogRec, Cause, Phase, proc } from '../log/record.js';
 
 const noHeader = (): undefined => undefined;
 
-export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void {
+export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () => SessionPlace {
   const now = Date.now();
+  const place = (): SessionPlace => ({ active: !closed, be: be?.name ?? fe.name, srv: srv?.name, since: now });
   sessionStart(fe.counters, now);
   let closed = false;
   let be: BackendRuntime | undefined;
@@ -53,7 +55,7 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
     sessionEnd(fe.counters);
   };
   be = fe.routeTcp(cli, l);
-  if (!be) { finish(); return; }
+  if (!be) { finish(); return place; }
   const target = be;
   if (lr !== undefined) { lr.be = target.name; lr.beCounters = target.counters; }
   const ctx: PickContext = { src: cli.remoteAddress ?? '', uri: '', header: noHeader, random: Math.random };
@@ -123,6 +125,7 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): void 
   if (lr !== undefined && srv === undefined && !closed) {
     if (target.lastQueuedSrv) lr.srvQueue = target.lastQueuePos; else lr.beQueue = target.lastQueuePos;
   }
+  return place;
 }
 
 /** Server to client: reads (set up with upstreamOnread) written to the client, paused while it is full. */

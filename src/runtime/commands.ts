@@ -244,7 +244,10 @@ function showSess(v: RuntimeView): CommandResult {
   const now = Date.now();
   let out = '';
   for (const s of v.sessions()) {
-    out += `0x${s.id.toString(16)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${s.be ?? '<NONE>'} srv=${s.srv ?? '<none>'} age=${Math.floor((now - s.start) / 1000)}s\n`;
+    // HAProxy lists streams: an HTTP connection between transactions has none
+    const p = s.place?.();
+    if (p && !p.active) continue;
+    out += `0x${s.id.toString(16)}: proto=${s.proto} src=${s.src} fe=${s.fe} be=${p?.be ?? '<NONE>'} srv=${p?.srv ?? '<none>'} age=${Math.floor((now - (p?.since ?? s.start)) / 1000)}s\n`;
   }
   return ok(out);
 }

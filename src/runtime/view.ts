@@ -14,15 +14,26 @@ import type { InfoSource } from '../stats/info.js';
 export type Level = 'user' | 'operator' | 'admin';
 export const LEVEL_RANK: Readonly<Record<Level, number>> = { user: 0, operator: 1, admin: 2 };
 
+/** Where a client session is now, for `show sess`. */
+export interface SessionPlace {
+  /** a stream exists: mode tcp always; mode http while a transaction is in progress */
+  active: boolean;
+  /** backend (the frontend's name until one is chosen, as HAProxy's stream shows) */
+  be: string;
+  srv: string | undefined;
+  /** start of the stream (the transaction in mode http) */
+  since: number;
+}
+
 /** A client session seen by `show sess`. */
 export interface SessionInfo {
   readonly id: number;
   readonly proto: string;
   readonly src: string;
   readonly fe: string;
-  readonly be?: string;
-  readonly srv?: string;
   readonly start: number;
+  /** set once the session is built */
+  place?: () => SessionPlace;
 }
 
 export interface RuntimeView {
