@@ -112,18 +112,23 @@ export const TIME_STATS_SAMPLES = 512;
 
 /** The averaging window: the requests counted so far (lbtot), at most TIME_STATS_SAMPLES. */
 function window(c: Counters): number {
-  return Math.min(Math.max(c.lbtot, 1), TIME_STATS_SAMPLES);
+  return Math.min(c.lbtot, TIME_STATS_SAMPLES);
 }
 
-/** swrate_add_dynamic(): a sliding sum of the last n values. */
-function swrateAdd(sum: number, v: number, n: number): number {
-  return sum - Math.floor((sum + n - 1) / n) + v;
+/**
+ * swrate_add_dynamic(): add a value to a sliding sum. Until the window has
+ * TIME_STATS_SAMPLES values the sum is a plain sum (HAProxy passes n = 0
+ * then); past it, each new value pushes out an average one.
+ */
+function swrateAdd(sum: number, v: number, c: Counters): number {
+  const n = c.lbtot > TIME_STATS_SAMPLES ? TIME_STATS_SAMPLES : 0;
+  return sum - (n > 0 ? Math.floor((sum + n - 1) / n) : 0) + v;
 }
 
 /** swrate_avg() over the counters' window: the average a sliding sum stands for (0 before any request). */
 export function timeAvg(c: Counters, sum: number): number {
-  if (c.lbtot === 0) return 0;
   const n = window(c);
+  if (n === 0) return 0;
   return Math.floor((sum + n - 1) / n);
 }
 
@@ -133,9 +138,8 @@ export function timeAvg(c: Counters, sum: number): number {
  * server's counters (after its lbtot counted the request).
  */
 export function recordTimes(c: Counters, q: number, ct: number, r: number, t: number): void {
-  const n = window(c);
-  if (q >= 0) { c.qtime = swrateAdd(c.qtime, q, n); if (q > c.qtimeMax) c.qtimeMax = q; }
-  if (ct >= 0) { c.ctime = swrateAdd(c.ctime, ct, n); if (ct > c.ctimeMax) c.ctimeMax = ct; }
-  if (r >= 0) { c.rtime = swrateAdd(c.rtime, r, n); if (r > c.rtimeMax) c.rtimeMax = r; }
-  if (t >= 0) { c.ttime = swrateAdd(c.ttime, t, n); if (t > c.ttimeMax) c.ttimeMax = t; }
+  if (q >= 0) { c.qtime = swrateAdd(c.qtime, q, c); if (q > c.qtimeMax) c.qtimeMax = q; }
+  if (ct >= 0) { c.ctime = swrateAdd(c.ctime, ct, c); if (ct > c.ctimeMax) c.ctimeMax = ct; }
+  if (r >= 0) { c.rtime = swrateAdd(c.rtime, r, c); if (r > c.rtimeMax) c.rtimeMax = r; }
+  if (t >= 0) { c.ttime = swrateAdd(c.ttime, t, c); if (t > c.ttimeMax) c.ttimeMax = t; }
 }

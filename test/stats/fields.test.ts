@@ -189,9 +189,15 @@ t.test('time averages: HAProxy sliding sums over the requests seen, at most 512'
   c.lbtot = 2; recordTimes(c, 0, 1, 47, 51);
   t.equal(timeAvg(c, c.rtime), 24);
   t.equal(c.rtimeMax, 47);
-  t.equal(timeAvg(c, c.ttime), 26);
+  t.equal(timeAvg(c, c.ttime), 27);
   t.equal(c.ttimeMax, 51);
-  // a steady 10 ms over many requests settles at 10
+  // below 512 samples the sum is plain: three answers in 300, 500 and 100 ms average
+  // 300 (2.6.12 showed rtime 303 for such requests over HTTP, ttime 302 for tcp
+  // sessions of 300, 500 and 100 ms; lb's former decaying sum gave 179)
+  const d = newCounters();
+  [300, 500, 100].forEach((ms, i) => { d.lbtot = i + 1; recordTimes(d, 0, 0, ms, ms); });
+  t.equal(timeAvg(d, d.rtime), 300);
+  // a steady 10 ms over many requests settles at 10, past the 512 window too
   for (let i = 3; i < 3000; i++) { c.lbtot = i; recordTimes(c, -1, -1, 10, -1); }
   t.equal(timeAvg(c, c.rtime), 10);
 });
