@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { FrontendRuntime } from './frontend.js';
 import { l4Context } from './frontend.js';
 import type { Listener } from './listener.js';
-import { sessionEnd, sessionStart } from '../stats/counters.js';
+import { recordTimes, sessionEnd, sessionStart } from '../stats/counters.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerRuntime } from '../backend/server-runtime.js';
 import type { PickContext } from '../lb/index.js';
@@ -27,6 +27,8 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () =>
   let be: BackendRuntime | undefined;
   let srv: ServerRuntime | undefined;
   let up: Socket | undefined;
+  /** server assigned (out of the queue), connection established: for the stats times */
+  let tAsg = -1, tCon = -1;
   // the log record, only when the frontend logs
   const lr = fe.log !== undefined ? tcpLogStart(fe, cli, now) : undefined;
   /** the phase a termination cause is logged with */
@@ -42,8 +44,10 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () =>
     fe.counters.bout += cli.bytesWritten;
     if (up) {
       up.destroy();
-      if (srv) { srv.counters.bin += up.bytesWritten; srv.counters.bout += up.bytesRead; sessionEnd(srv.counters); }
-      if (be) { be.counters.bin += up.bytesWritten; be.counters.bout += up.bytesRead; sessionEnd(be.counters); }
+      // HAProxy's averages for a connected tcp session: queue, connect, no response time, total
+      const q = tAsg - now, c = tCon - tAsg, t = Date.now() - now;
+      if (srv) { srv.counters.bin += up.bytesWritten; srv.counters.bout += up.bytesRead; sessionEnd(srv.counters); recordTimes(srv.counters, q, c, 0, t); }
+      if (be) { be.counters.bin += up.bytesWritten; be.counters.bout += up.bytesRead; sessionEnd(be.counters); recordTimes(be.counters, q, c, 0, t); }
     }
     if (srv && be) be.release(srv);
     if (lr !== undefined && !lr.asap) {
@@ -68,7 +72,8 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () =>
       finish();
       return;
     }
-    if (lr !== undefined) lr.tQueue = Date.now();
+    tAsg = Date.now();
+    if (lr !== undefined) lr.tQueue = tAsg;
     srv = assigned;
     target.connect(assigned, ctx, cli, false, (err, out) => {
       if (err || !out) {
@@ -80,6 +85,7 @@ export function tcpSession(fe: FrontendRuntime, cli: Socket, l: Listener): () =>
       srv = out.srv;
       if (closed) { out.sock.destroy(); return; }
       up = out.sock;
+      tCon = Date.now();
       sessionStart(out.srv.counters, Date.now());
       sessionStart(target.counters, Date.now());
       if (lr !== undefined) {
