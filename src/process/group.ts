@@ -16,7 +16,7 @@
  *   generation takes over from the running one at a reload.
  */
 import type { Counters } from '../stats/counters.js';
-import { newCounters } from '../stats/counters.js';
+import { newCounters, TIME_STATS_SAMPLES } from '../stats/counters.js';
 import type { RateReader, ProxyView } from '../stats/fields.js';
 import type { InfoSource } from '../stats/info.js';
 import type { AdminState, OpState, ServerRuntime } from '../backend/server-runtime.js';
@@ -71,7 +71,10 @@ export function sumCounters(cs: readonly Counters[]): Counters {
       for (const c of cs) if ((c[k] as number) > m) m = c[k] as number;
       (out[k] as number) = m;
     } else if (AVERAGED.has(k)) {
-      (out[k] as number) = lbtot === 0 ? 0 : Math.round(cs.reduce((n, c) => n + (c[k] as number) * c.lbtot, 0) / lbtot);
+      // the fields hold sliding sums over min(lbtot, 512) requests: the group's average is
+      // the workers' averages weighted by their requests, stored back as such a sum
+      const avg = lbtot === 0 ? 0 : cs.reduce((n, c) => n + (c.lbtot === 0 ? 0 : (c[k] as number) / Math.min(c.lbtot, TIME_STATS_SAMPLES)) * c.lbtot, 0) / lbtot;
+      (out[k] as number) = Math.round(avg * Math.min(lbtot, TIME_STATS_SAMPLES));
     } else {
       (out[k] as number) = cs.reduce((n, c) => n + (c[k] as number), 0);
     }

@@ -4,13 +4,14 @@
  * the current values), time averages are weighted by each worker's requests.
  */
 import t from 'tap';
-import { newCounters } from '../../src/stats/counters.js';
+import { newCounters, timeAvg } from '../../src/stats/counters.js';
 import { sumCounters, fansOut, aggregated } from '../../src/process/group.js';
 
 t.test('sumCounters', async (t) => {
   const a = newCounters(), b = newCounters();
-  Object.assign(a, { scur: 3, smax: 5, stot: 10, bin: 100, reqTot: 7, lbtot: 100, rtime: 10, rtimeMax: 40, lastSess: 1000 });
-  Object.assign(b, { scur: 4, smax: 4, stot: 20, bin: 50, reqTot: 9, lbtot: 300, rtime: 30, rtimeMax: 90, lastSess: 2000 });
+  // rtime holds a sum over min(lbtot, 512) requests: averages of 10 and 30 ms
+  Object.assign(a, { scur: 3, smax: 5, stot: 10, bin: 100, reqTot: 7, lbtot: 100, rtime: 1000, rtimeMax: 40, lastSess: 1000 });
+  Object.assign(b, { scur: 4, smax: 4, stot: 20, bin: 50, reqTot: 9, lbtot: 300, rtime: 9000, rtimeMax: 90, lastSess: 2000 });
   a.hrsp[2] = 6; b.hrsp[2] = 8; b.hrsp[5] = 1;
   const s = sumCounters([a, b]);
   t.equal(s.stot, 30);
@@ -21,7 +22,12 @@ t.test('sumCounters', async (t) => {
   t.same(s.hrsp, [0, 0, 14, 0, 0, 1]);
   t.equal(s.rtimeMax, 90);
   t.equal(s.lastSess, 2000);
-  t.equal(s.rtime, 25, 'averages weighted by the requests');
+  t.equal(timeAvg(s, s.rtime), 25, 'averages weighted by the requests');
+  // past the 512-request window, each worker's sum covers 512 requests
+  Object.assign(a, { lbtot: 1000, rtime: 10 * 512 });
+  Object.assign(b, { lbtot: 3000, rtime: 30 * 512 });
+  const w = sumCounters([a, b]);
+  t.equal(timeAvg(w, w.rtime), 25, 'the same past the window');
   t.same(sumCounters([]), newCounters());
 });
 
