@@ -16,6 +16,7 @@ import { Codes } from '../core/errors.js';
 import type { LoadOptions } from '../config/model.js';
 import { serve, loadForRun } from '../process/serve.js';
 import { runMaster } from '../process/master.js';
+import { sdNotifier } from '../process/sd-notify.js';
 import { daemonize, daemonChildIo, isDaemonChild } from '../process/daemon.js';
 
 /** codes of the command line's own diagnostics */
@@ -78,7 +79,7 @@ export async function main(argv: string[], io: Output = stdio, env: NodeJS.Proce
       return 1;
     }
   }
-  if (o.check) return checkConfig(o.files, loadOpts, quiet, io, o.raw.masterCli !== undefined && o.raw.masterWorker !== true).code;
+  if (o.check) return checkConfig(o.files, loadOpts, quiet, io, o.raw.masterCli !== undefined && o.raw.masterWorker !== true && o.raw.masterWorkerSystemd !== true).code;
   return run(argv, o, loadOpts, quiet, io, env);
 }
 
@@ -129,7 +130,8 @@ async function run(argv: string[], o: CliOptions, loadOpts: LoadOptions, quiet: 
     onReady = d.ready;
   }
   const pidfile = raw.pidfile as string | undefined;
-  const masterWorker = raw.masterWorker === true || raw.masterCli !== undefined || raw.watch === true || model.global.masterWorker;
+  const systemd = raw.masterWorkerSystemd === true;
+  const masterWorker = raw.masterWorker === true || systemd || raw.masterCli !== undefined || raw.watch === true || model.global.masterWorker;
   const nb = model.global.nbthread;
   if (nb > 1 && !masterWorker) {
     out.err(`${levelPrefix('NOTICE', process.pid)}'nbthread ${nb}': lb runs ${nb} worker processes in master-worker mode (-W); this process serves alone.`);
@@ -140,8 +142,11 @@ async function run(argv: string[], o: CliOptions, loadOpts: LoadOptions, quiet: 
   if (masterWorker) {
     // the master keeps the listening sockets across its own reloads
     if (xfer !== undefined) out.err(`${levelPrefix('NOTICE', process.pid)}-x is not used in master-worker mode: the master keeps the listening sockets across reloads.`);
+    // -Ws: systemd's notify protocol, when lb runs under systemd (NOTIFY_SOCKET)
+    const notify = systemd ? sdNotifier(env) : undefined;
+    if (notify?.unavailable !== undefined) out.err(`${levelPrefix('NOTICE', process.pid)}${notify.unavailable}`);
     return runMaster({
-      files: o.files, loadOpts, io: out, model, pidfile, onReady,
+      files: o.files, loadOpts, io: out, model, pidfile, onReady, notify,
       softFinish: o.softFinish, terminate: o.terminate,
       masterCli: raw.masterCli as string | undefined, watch: raw.watch === true,
     });

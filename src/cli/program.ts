@@ -54,7 +54,7 @@ export const FLAGS: readonly FlagRow[] = [
   { flag: '-db', long: 'foreground', arg: 'none', status: 'works', help: 'only disables background mode' },
   { flag: '-D', long: 'daemon', arg: 'none', status: 'works', help: 'goes daemon' },
   { flag: '-W', long: 'master-worker', arg: 'none', status: 'works', help: 'master-worker mode' },
-  { flag: '-Ws', long: 'master-worker-systemd', arg: 'none', status: 'later', help: 'master-worker mode with systemd notify support' },
+  { flag: '-Ws', long: 'master-worker-systemd', arg: 'none', status: 'works', help: 'master-worker mode with systemd notify support' },
   { flag: '-S', long: 'master-cli', arg: 'value', metavar: '<bind>[,<opts>...]', status: 'works', help: 'new master CLI' },
   { flag: '-p', long: 'pidfile', arg: 'value', metavar: '<pidfile>', status: 'works', help: 'writes pids of all children to this file' },
   { flag: '-sf', long: 'soft-finish', arg: 'pids', metavar: '[pid ]*', status: 'works', help: 'finishes old pids (SIGUSR1) once started' },

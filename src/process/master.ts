@@ -23,6 +23,7 @@ import { errnoText } from '../config/reader.js';
 import { bindHandle, listenerKey, type BoundHandle } from '../proxy/listener.js';
 import type { LoadOptions, Model } from '../config/model.js';
 import type { Output } from '../cli/check.js';
+import type { Notifier } from './sd-notify.js';
 import { loadForRun, installInternalErrorGuard } from './serve.js';
 import { writePidfile } from './pidfile.js';
 import type { ToWorker, FromWorker } from './worker.js';
@@ -51,6 +52,8 @@ export interface MasterOptions {
   watch?: boolean;
   /** -D: called once the first workers are ready */
   onReady?: () => void;
+  /** -Ws: systemd's notify protocol (process/sd-notify.ts) */
+  notify?: Notifier;
 }
 
 export interface WorkerProc {
@@ -135,6 +138,7 @@ export class Master {
     this.installSignals();
     if (this.o.watch) this.unwatch = await watchFiles(this.o.files, () => this.reload());
     this.o.onReady?.();
+    this.o.notify?.send(`READY=1\nMAINPID=${this.pid}`);
     return undefined;
   }
 
@@ -260,12 +264,13 @@ export class Master {
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.unwatch?.();
     this.closeHandles([...this.handles.keys()]);
+    this.o.notify?.close();
     void (this.cli?.close() ?? Promise.resolve()).then(() => this.resolveExit(this.exitCode));
   }
 
   /** SIGUSR1: soft-stop every worker; SIGTERM/SIGINT: stop them now. The master exits after the last one. */
   stop(sig: NodeJS.Signals): void {
-    if (!this.stopping) this.line('WARNING', 'Exiting Master process...');
+    if (!this.stopping) { this.line('WARNING', 'Exiting Master process...'); this.o.notify?.send('STOPPING=1'); }
     this.stopping = true;
     this.broadcast(sig === 'SIGUSR1' ? 'SIGUSR1' : 'SIGTERM');
     if (this.workers.length === 0) this.finish();
@@ -289,11 +294,14 @@ export class Master {
   private async doReload(): Promise<void> {
     this.reloads++;
     this.line('NOTICE', 'Reloading HAProxy');
+    this.o.notify?.send('RELOADING=1');
     const ok = await this.tryReload();
     if (!ok) {
       this.failedReloads++;
       this.line('WARNING', 'Loading failure!');
     }
+    // a failed reload too: the previous workers still serve
+    if (!this.stopping) this.o.notify?.send(`READY=1\nMAINPID=${this.pid}`);
     for (const r of this.reloadWaiters.splice(0)) r(ok);
   }
 

@@ -97,7 +97,8 @@ t.test('options', async (t) => {
   t.same(opts('-st', '-f', 'x').terminate, []);
   const l = opts('-f', 'x', '-D', '-W', '-Ws', '-S', 's', '-p', 'p', '-sf', '-st', '9', '-x', 'y', '-n', '1', '-N', '2',
     '-m', '3', '-L', 'me', '-d', '-db', '-dR', '-dV', '--watch');
-  t.same(l.later, ['-Ws', '-n', '-N', '-m', '-L', '-dR', '-dV']);
+  t.same(l.later, ['-n', '-N', '-m', '-L', '-dR', '-dV']);
+  t.equal(l.raw.masterWorkerSystemd, true, '-Ws');
   t.equal(l.raw.maxconn, '1');
   t.equal(l.raw.xferSocket, 'y', '-x <socket>');
   t.equal(l.raw.masterCli, 's');

@@ -83,9 +83,9 @@ t.test('-c, -C, -q', async (t) => {
 });
 
 t.test('running refuses flags not built yet', async (t) => {
-  const r = await run(['-f', ok, '-Ws', '-n', '10']);
+  const r = await run(['-f', ok, '-m', '64', '-n', '10']);
   t.equal(r.code, 1);
   t.same(r.out, []);
-  t.match(r.err.join('\n'), /lb: -Ws is not yet implemented\.\n.*lb: -n is not yet implemented\.$/);
+  t.match(r.err.join('\n'), /lb: -n is not yet implemented\.\n.*lb: -m is not yet implemented\.$/);
   t.equal((await run(['-c', '-f', ok, '-D', '--watch', '-sf', '1', '-Ws'])).code, 0, 'run-time flags are ignored by -c');
 });

@@ -24,8 +24,8 @@ export function cleanEnv(): Record<string, string> {
   return env;
 }
 
-export function spawnLb(args: string[], opts: { cwd?: string } = {}): Proc {
-  const proc = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, LB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(), cwd: opts.cwd });
+export function spawnLb(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Proc {
+  const proc = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, LB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...opts.env }, cwd: opts.cwd });
   const waiters: Array<() => void> = [];
   const p: Proc = {
     proc, stderr: '', stdout: '',
