@@ -10,18 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { freePort, httpBackend } from '../e2e/harness.js';
-import { spawnLb, cliCommand } from './helpers.js';
+import { spawnLb, cliCommand, HTTP_DEFAULTS } from './helpers.js';
 
 function cfg(port: number, b1: number, b2: number, sock: string, sport: number): string {
   return `global
     nbthread 2
     stats socket ${sock} level admin
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend fe
+${HTTP_DEFAULTS}frontend fe
     bind 127.0.0.1:${port}
     default_backend be
 backend be
@@ -207,12 +202,7 @@ t.test('nbthread 2: passive health (observe) counts the errors every worker sees
   const msock = join(dir, 'master.sock');
   writeFileSync(file, `global
     nbthread 2
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend fe
+${HTTP_DEFAULTS}frontend fe
     bind 127.0.0.1:${port}
     default_backend be
 backend be

@@ -103,3 +103,11 @@ export async function waitAccepts(port: number, ms = 5000): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The defaults section of the process tests' configurations: mode http and its three timeouts. */
+export const HTTP_DEFAULTS = `defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+`;

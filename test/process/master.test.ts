@@ -8,17 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, until, alive, childPids, cliCommand, portAccepts } from './helpers.js';
+import { spawnLb, until, alive, childPids, cliCommand, portAccepts, HTTP_DEFAULTS } from './helpers.js';
 
 function cfg(binds: number[], be: number, global = ''): string {
   return `global
 ${global}
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend fe
+${HTTP_DEFAULTS}frontend fe
 ${binds.map((p) => `    bind 127.0.0.1:${p}`).join('\n')}
     default_backend be
 backend be

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend, runLoad } from './load.js';
-import { spawnLb, fdCount, childPids, until, cliCommand, portAccepts } from './helpers.js';
+import { spawnLb, fdCount, childPids, until, cliCommand, portAccepts, HTTP_DEFAULTS } from './helpers.js';
 
 const RELOADS = 20;
 
@@ -22,12 +22,7 @@ function config(port: number, be: number, extra = ''): string {
   return `global
     nbthread 2
     hard-stop-after 30s
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    timeout tunnel 30s
+${HTTP_DEFAULTS}    timeout tunnel 30s
 frontend fe
     bind 127.0.0.1:${port}
     default_backend be

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend, runLoad } from './load.js';
-import { spawnLb, until, alive, portAccepts, waitAccepts, type Proc } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts, type Proc, HTTP_DEFAULTS } from './helpers.js';
 import { reusePortSupported } from '../../src/proxy/listener.js';
 
 const RELOADS = 20;
@@ -38,12 +38,7 @@ async function sfReloads(t: Test, xfer: boolean): Promise<void> {
   const sock = join(dir, 'admin.sock');
   writeFileSync(cfg, `global
     hard-stop-after 30s
-${xfer ? `    stats socket ${sock} mode 600 level admin expose-fd listeners\n` : ''}defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    timeout tunnel 30s
+${xfer ? `    stats socket ${sock} mode 600 level admin expose-fd listeners\n` : ''}${HTTP_DEFAULTS}    timeout tunnel 30s
 frontend fe
     bind 127.0.0.1:${port}
     default_backend be
@@ -112,12 +107,7 @@ t.test('-x without expose-fd listeners: HAProxy\'s two messages, exit 1, the old
   const sock = join(dir, 'admin.sock');
   writeFileSync(cfg, `global
     stats socket ${sock} mode 600 level admin
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend fe
+${HTTP_DEFAULTS}frontend fe
     bind 127.0.0.1:${port}
     default_backend be
 backend be
@@ -155,12 +145,7 @@ t.test('a failed -sf reload resumes the old process (SIGTTIN); the next one succ
   t.teardown(() => busy.close());
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
-  const cfg = (extra: string): string => `defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend fe
+  const cfg = (extra: string): string => `${HTTP_DEFAULTS}frontend fe
     bind 127.0.0.1:${port}
 ${extra}    default_backend be
 backend be

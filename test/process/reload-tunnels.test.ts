@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, fdCount, childPids, until } from './helpers.js';
+import { spawnLb, fdCount, childPids, until, HTTP_DEFAULTS } from './helpers.js';
 
 async function tunnel(port: number): Promise<{ s: Socket; echo: (m: string) => Promise<boolean>; closed: () => boolean }> {
   const s = connect(port, '127.0.0.1');
@@ -35,12 +35,7 @@ t.test('10 reloads with WebSockets open', { timeout: 60000 }, async (t) => {
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, `global
     hard-stop-after 5s
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    timeout tunnel 30s
+${HTTP_DEFAULTS}    timeout tunnel 30s
 frontend fe
     bind 127.0.0.1:${port}
     default_backend be

@@ -9,19 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, until, alive, portAccepts, waitAccepts } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts, HTTP_DEFAULTS } from './helpers.js';
 
 function cfgFile(port: number, be: number, global = 'hard-stop-after 3s'): string {
   const dir = mkdtempSync(join(tmpdir(), 'lb-stop-'));
   const f = join(dir, 'haproxy.cfg');
   writeFileSync(f, `global
     ${global}
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    timeout tunnel 30s
+${HTTP_DEFAULTS}    timeout tunnel 30s
 frontend fe
     bind 127.0.0.1:${port}
     default_backend be
