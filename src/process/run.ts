@@ -166,11 +166,13 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     proc.actconn = globalActive;
     cumConns++;
     fe.counters.connTot++;
-    sessionStart(l.counters, Date.now());
-    sessions.set(sock, {
+    const now = Date.now();
+    sessionStart(l.counters, now);
+    const info: SessionInfo = {
       id: sessionIds++, proto: sock.remoteFamily === 'IPv6' ? 'tcpv6' : sock.remoteAddress ? 'tcpv4' : 'unix_stream',
-      src: sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : 'unix', fe: fe.name, start: Date.now(),
-    });
+      src: sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : 'unix', fe: fe.name, start: now,
+    };
+    sessions.set(sock, info);
     feActive.set(fe, (feActive.get(fe) ?? 0) + 1);
     const r = fe.rules;
     if (r.hasTcpRules) {
@@ -178,11 +180,8 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       const v = r.tcpAccept(l4Context(sock, fe.name));
       if (v !== undefined && v.kind !== 'allow') sock.destroy();
     }
-    if (sock.destroyed) { /* rejected */ } else {
-      const info = sessions.get(sock);
-      const place = fe.conf.mode === 'http' ? httpSession(fe, sock, l) : tcpSession(fe, sock, l);
-      if (info) info.place = place;
-    }
+    // `show sess` asks the session where it is
+    if (!sock.destroyed) info.place = fe.conf.mode === 'http' ? httpSession(fe, sock, l) : tcpSession(fe, sock, l);
     // after the session's own listeners: its last log line still counts this connection (%ac)
     sock.once('close', () => {
       sessionEnd(l.counters);
