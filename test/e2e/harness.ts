@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttp, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNet, connect, type Socket, type AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -67,7 +67,11 @@ export interface LbProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Write `cfg` to a temp dir and start `bin/lb -f` on it; resolves once `port` accepts. */
+/**
+ * Write `cfg` to a temp dir and start `bin/lb -f` on it; resolves once `port`
+ * accepts and every unix `stats socket` of the configuration exists (lb binds
+ * the stats sockets just after the frontends).
+ */
 export async function startLb(cfg: string, port: number, args: string[] = []): Promise<LbProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lb-e2e-'));
   const file = join(dir, 'haproxy.cfg');
@@ -89,10 +93,11 @@ export async function startLb(cfg: string, port: number, args: string[] = []): P
   };
   proc.stdout!.on('data', (d) => { p.stdout += d; });
   proc.stderr!.on('data', (d) => { p.stderr += d; });
+  const statsSockets = [...cfg.matchAll(/^\s*stats socket (?:unix@)?(\/\S+)/gm)].map((m) => m[1]!);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`lb exited ${proc.exitCode}: ${p.stderr}`);
-    if (await accepts(port)) return p;
+    if (await accepts(port) && statsSockets.every((f) => existsSync(f))) return p;
     await new Promise((r) => setTimeout(r, 50));
   }
   await p.stop('SIGKILL');
