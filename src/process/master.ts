@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { levelPrefix } from '../config/diag.js';
 import { errnoText } from '../config/reader.js';
-import { bindHandle, listenerKey, type BoundHandle } from '../proxy/listener.js';
+import { bindHandle, listenerKey, statsSocketKey, isStatsSocketKey, type BoundHandle } from '../proxy/listener.js';
 import type { LoadOptions, Model } from '../config/model.js';
 import type { Output } from '../cli/check.js';
 import type { Notifier } from './sd-notify.js';
@@ -186,6 +186,21 @@ export class Master {
         }
       }
     }
+    // the stats sockets too, for the worker that serves them: they exist as soon as the ports do
+    for (const st of model.global.statsSockets) {
+      for (const a of st.bind.addrs) {
+        const key = statsSocketKey(st.bind, a);
+        const kept = keep?.get(key);
+        if (kept) { handles.set(key, kept); continue; }
+        try {
+          handles.set(key, bindHandle(st.bind, a));
+          fresh.push(key);
+        } catch (e) {
+          failed = true;
+          this.line('ALERT', `Binding [${st.where.file}:${st.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${st.bind.spec}]`);
+        }
+      }
+    }
     if (failed) { this.closeHandles(fresh, handles); return undefined; }
     return { handles, fresh };
   }
@@ -219,8 +234,23 @@ export class Master {
         child.once('exit', (code, sig) => { clearTimeout(timer); resolve(false); this.onExit(w, code, sig); });
         child.on('error', () => undefined);
       }));
-      for (const [key, h] of handles) child.send({ t: 'fd', key } satisfies ToWorker, h as never);
-      child.send({ t: 'start', files: this.o.files, loadOpts: this.o.loadOpts, rel: i, group: n, states } satisfies ToWorker);
+      for (const [key, h] of handles) {
+        // the stats sockets go to the worker that serves them (run.ts: announce)
+        if (i === 1 || !isStatsSocketKey(key)) child.send({ t: 'fd', key } satisfies ToWorker, h as never);
+      }
+    }
+    // worker 1 first: it serves the stats sockets, which exist before any port accepts
+    // (the others load in the meantime; they start listening once it is ready)
+    const startWorker = (w: WorkerProc): void => {
+      if (!w.exited) w.child.send({ t: 'start', files: this.o.files, loadOpts: this.o.loadOpts, rel: w.rel, group: n, states } satisfies ToWorker);
+    };
+    startWorker(gen[0]!);
+    if (n > 1) {
+      const first = await results[0];
+      for (const w of gen.slice(1)) {
+        if (first) startWorker(w);
+        else if (!w.exited) { try { w.child.kill('SIGTERM'); } catch { /* gone */ } }
+      }
     }
     const ok = (await Promise.all(results)).every(Boolean);
     if (!ok) {

@@ -238,6 +238,22 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       }
     }
   };
+  // the stats sockets first, as HAProxy has all its listeners bound before it serves: a
+  // script that waits for a frontend's port finds them. Master-worker: one worker serves
+  // them (see ARCHITECTURE: one view)
+  let cli: CliServer | undefined;
+  if (model.global.statsSockets.length > 0 && opts.announce !== false) {
+    try {
+      cli = await startCli(model.global, opts.handles);
+    } catch (e) {
+      const s = model.global.statsSockets[0]!;
+      io.err(`${levelPrefix('ALERT', pid)}Binding [${s.where.file}:${s.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${s.bind.spec}]`);
+      io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
+      if (opts.inherited) { for (const h of opts.inherited.values()) (h as BoundHandle).close(); opts.inherited.clear(); }
+      await logs.close();
+      throw new Error('bind failed');
+    }
+  }
   for (const fe of frontends) {
     for (const b of fe.conf.binds) {
       for (const a of b.addrs) {
@@ -265,7 +281,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
     // release our sockets before the old processes take them back (SIGTTIN)
     for (const s of sockets) s.destroy();
-    await Promise.race([closeListeners(), sleep(1000)]);
+    await Promise.race([Promise.all([closeListeners(), cli?.close()]), sleep(1000)]);
     if (ttouSent) signalPids(oldPids, 'SIGTTIN');
     await logs.close();
     throw new Error('bind failed');
@@ -288,7 +304,6 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
   const derivedMax = Math.max(1, Math.floor((ulimit - 30 - nListeners) / 2));
   const effectiveMax = (): number => globalMax || derivedMax;
   let stopping = false;
-  let cli: CliServer | undefined;
   let checks: CheckScheduler | undefined;
   const rebind = async (fe: FrontendRuntime): Promise<void> => {
     const old = fe.listeners.splice(0);
@@ -346,24 +361,12 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
   for (const be of backends.values()) be.stats?.attach(view);
   // backends' fullconn is fixed at start-up from the frontends' maxconn
   for (const p of proxies) if (p.be) fullconn({ proxies, globalMaxconn: effectiveMax() }, p.be);
-  // master-worker: one worker serves the stats sockets (see ARCHITECTURE: one view)
-  if (model.global.statsSockets.length > 0 && opts.announce !== false) {
-    try {
-      // `expose-fd listeners`: what a new process started with -x takes over
-      const exposed = (): Exposed[] => frontends.flatMap((fe) => fe.listeners.flatMap((l) => {
-        const handle = (l.server as unknown as { _handle?: object | null })._handle;
-        return handle ? [{ key: listenerKey(l.bind, l.addr), handle }] : [];
-      }));
-      cli = await startCli(model.global, view, exposed);
-    } catch (e) {
-      const s = model.global.statsSockets[0]!;
-      io.err(`${levelPrefix('ALERT', pid)}Binding [${s.where.file}:${s.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${s.bind.spec}]`);
-      io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
-      await closeListeners();
-      rates.stop();
-      throw new Error('bind failed');
-    }
-  }
+  // `expose-fd listeners`: what a new process started with -x takes over
+  const exposed = (): Exposed[] => frontends.flatMap((fe) => fe.listeners.flatMap((l) => {
+    const handle = (l.server as unknown as { _handle?: object | null })._handle;
+    return handle ? [{ key: listenerKey(l.bind, l.addr), handle }] : [];
+  }));
+  cli?.attach(view, exposed);
   // checks start once the listeners are up, as in HAProxy
   const sched = new CheckScheduler(backends.values(), { spreadChecks: model.global.spreadChecks, node: model.global.node ?? hostname() });
   if (opts.checks !== false) sched.start();

@@ -110,6 +110,13 @@ export function listenerKey(bind: Bind, addr: SockAddr): string {
   }
 }
 
+const STATS_KEY_PREFIX = 'stats ';
+/** The key of a `stats socket` address among the sockets a master binds for its workers. */
+export function statsSocketKey(bind: Bind, addr: SockAddr): string {
+  return `${STATS_KEY_PREFIX}${listenerKey(bind, addr)}`;
+}
+export const isStatsSocketKey = (key: string): boolean => key.startsWith(STATS_KEY_PREFIX);
+
 /** A bound socket that no process listens on yet: libuv's TCP or Pipe handle. */
 export type BoundHandle = object & { close(cb?: () => void): void };
 

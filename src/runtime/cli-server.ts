@@ -13,7 +13,7 @@
  * the line, the level and the process view.
  */
 import type { Socket } from 'node:net';
-import { listen, type Listener } from '../proxy/listener.js';
+import { listen, listenHandle, statsSocketKey, type Listener } from '../proxy/listener.js';
 import type { GlobalConf } from '../config/global.js';
 import { runCommand, splitLine } from './commands.js';
 import { aggregated, fansOut } from '../process/group.js';
@@ -25,6 +25,12 @@ export interface CliServer {
   /** CLI sessions open now (counted as jobs in show info) */
   active(): number;
   close(): Promise<void>;
+  /**
+   * Serve commands against this view. The sockets are bound before the
+   * frontends (a script that waits for the port finds the stats socket too);
+   * connections accepted until the view exists wait, unread.
+   */
+  attach(view: RuntimeView, exposed?: () => Exposed[]): void;
 }
 
 /** Serve one CLI connection. */
@@ -118,30 +124,30 @@ function session(sock: Socket, level0: Level, timeoutMs: number, view: RuntimeVi
 }
 
 /**
- * Bind every `stats socket`; rejects with the failing address' error after
- * closing what was bound (the caller prints HAProxy's alert).
+ * Bind every `stats socket` (or listen on the sockets a master bound for
+ * this worker, by statsSocketKey); rejects with the failing address' error
+ * after closing what was bound (the caller prints HAProxy's alert).
  */
-export async function startCli(g: GlobalConf, view: RuntimeView, exposed?: () => Exposed[]): Promise<CliServer> {
+export async function startCli(g: GlobalConf, handles?: ReadonlyMap<string, object>): Promise<CliServer> {
   const listeners: Listener[] = [];
   let active = 0;
+  let view: RuntimeView | undefined;
+  let exposed: (() => Exposed[]) | undefined;
   const waiting: Array<{ sock: Socket; l: Listener }> = [];
+  const full = (): boolean => view === undefined || (g.statsMaxconn > 0 && active >= g.statsMaxconn);
+  const next = (): void => {
+    while (waiting.length > 0 && !full()) {
+      const w = waiting.shift()!;
+      if (!w.sock.destroyed) start(w.sock, w.l);
+    }
+  };
   const start = (sock: Socket, l: Listener): void => {
     active++;
-    sock.once('close', () => {
-      active--;
-      while (waiting.length > 0) {
-        const w = waiting.shift()!;
-        if (w.sock.destroyed) continue;
-        w.sock.resume();
-        start(w.sock, w.l);
-        break;
-      }
-    });
-    session(sock, l.bind.level, g.statsTimeout, view, l.bind.exposeFdListeners ? exposed : undefined);
+    sock.once('close', () => { active--; next(); });
+    session(sock, l.bind.level, g.statsTimeout, view!, l.bind.exposeFdListeners ? exposed : undefined);
   };
   const onConnection = (sock: Socket, l: Listener): void => {
-    if (g.statsMaxconn > 0 && active >= g.statsMaxconn) {
-      sock.pause();
+    if (full()) {
       sock.on('error', () => sock.destroy());
       waiting.push({ sock, l });
       return;
@@ -150,7 +156,10 @@ export async function startCli(g: GlobalConf, view: RuntimeView, exposed?: () =>
   };
   try {
     for (const s of g.statsSockets) {
-      for (const a of s.bind.addrs) listeners.push(await listen(s.bind, a, onConnection));
+      for (const a of s.bind.addrs) {
+        const h = handles?.get(statsSocketKey(s.bind, a));
+        listeners.push(await (h ? listenHandle(s.bind, a, h, onConnection) : listen(s.bind, a, onConnection)));
+      }
     }
   } catch (e) {
     await Promise.all(listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
@@ -160,5 +169,6 @@ export async function startCli(g: GlobalConf, view: RuntimeView, exposed?: () =>
     listeners,
     active: () => active,
     close: () => Promise.all(listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())))).then(() => undefined),
+    attach(v, x) { view = v; exposed = x; next(); },
   };
 }
