@@ -6,6 +6,8 @@
 // requests per second and as a ratio to HAProxy.
 //
 //   npm run build && node bench/run.mjs [--rounds 5] [--duration 10] [--out bench/RESULTS.md]
+//   node bench/run.mjs --only 'lb http,lb http 2 workers' --layout two-cores
+//     one CPU per worker (or thread), load generator and backends unpinned beside them
 //
 // Needs: haproxy, nginx, wrk, taskset, socat (Debian: apt-get install haproxy nginx wrk util-linux socat).
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +23,12 @@ const DURATION = Number(opt('duration', 10));
 const OUT = opt('out', '');
 // --only 'lb tcp,haproxy tcp': run a subset (quick A/B while tuning; not for RESULTS.md)
 const ONLY = opt('only', '');
+// --layout two-cores (with --only): the proxy's processes or threads get one CPU each (lb
+// 1 process: CPU 0; 2 workers: CPU 0 and CPU 1; HAProxy nbthread 2: cpu-map), wrk and the
+// backends run unpinned beside them. The default, one-core, pins the proxy alone on CPU 0.
+const LAYOUT = opt('layout', 'one-core');
+if (LAYOUT !== 'one-core' && (LAYOUT !== 'two-cores' || !ONLY)) { console.error('bench: --layout two-cores needs --only'); process.exit(2); }
+const SPREAD = LAYOUT === 'two-cores';
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const LB = join(ROOT, 'bin', 'lb');
 const dir = mkdtempSync(join(tmpdir(), 'lb-bench-'));
@@ -32,8 +40,13 @@ for (const tool of ['haproxy', 'nginx', 'wrk', 'taskset', 'socat']) {
 }
 if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) { console.error('bench: run npm run build first'); process.exit(2); }
 
+/** cpu: the CPU to pin to; 'spread': unpinned (its workers are pinned once started, see pinWorkers) */
 function start(cmd, argv, cpu, env = process.env) {
-  const p = spawn('taskset', ['-c', String(cpu), cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  if (SPREAD && cpu === 1) cpu = 'none';
+  const p = cpu === 'none' || cpu === 'spread'
+    ? spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env })
+    : spawn('taskset', ['-c', String(cpu), cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  p.spread = cpu === 'spread';
   p.stderr.on('data', (d) => { p.errText = (p.errText ?? '') + d; });
   children.push(p);
   return p;
@@ -118,8 +131,16 @@ function cpuMs(rootPid) {
   return total;
 }
 
+/** two-cores layout: the master stays on CPU 0, worker n on CPU n-1 */
+function pinWorkers(p) {
+  const kids = spawnSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort((a, b) => a - b);
+  spawnSync('taskset', ['-a', '-p', '-c', '0', String(p.pid)]);
+  kids.forEach((k, i) => spawnSync('taskset', ['-a', '-p', '-c', String(i % cpus().length), k]));
+}
+
 function wrk(port) {
-  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const cmd = ['wrk', SPREAD ? '-t2' : '-t1', '-c50', `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`];
+  const r = spawnSync(SPREAD ? cmd[0] : 'taskset', SPREAD ? cmd.slice(1) : ['-c', '1', ...cmd], { encoding: 'utf8' });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   const total = /(\d+) requests in/.exec(r.stdout);
   const errs = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(r.stdout);
@@ -128,17 +149,25 @@ function wrk(port) {
 
 const contenders = {
   'haproxy http': { port: PORTS.http, run: () => { const f = join(dir, 'h.cfg'); writeFileSync(f, proxyCfg('http')); return start('haproxy', ['-db', '-f', f], 0); } },
+  // two threads, two worker processes: still on the one CPU, so CPU time per request is
+  // the figure; each runs right after its one-thread/one-process twin (paired ratios)
+  'haproxy http 2 threads': { port: PORTS.http, run: () => {
+    const f = join(dir, 'h2.cfg');
+    writeFileSync(f, proxyCfg('http', false, 2).replace('nbthread 2', SPREAD ? 'nbthread 2\n    cpu-map auto:1/1-2 0-1' : 'nbthread 2'));
+    return start('haproxy', ['-db', '-f', f], SPREAD ? 'none' : 0);
+  } },
   'lb http': { port: PORTS.http, run: () => { const f = join(dir, 'l.cfg'); writeFileSync(f, proxyCfg('http')); return start(process.execPath, [LB, '-f', f], 0); } },
+  'lb http 2 workers': { port: PORTS.http, run: () => { const f = join(dir, 'lw.cfg'); writeFileSync(f, proxyCfg('http', false, 2)); return start(process.execPath, [LB, '-W', '-f', f], SPREAD ? 'spread' : 0); } },
   'nginx http': { port: PORTS.http, run: () => { const d = nginxProxyCfg(); return start('nginx', ['-p', d, '-c', join(d, 'nginx.conf')], 0); } },
   'haproxy http log': { port: PORTS.http, run: () => { const f = join(dir, 'hl.cfg'); writeFileSync(f, proxyCfg('http', true)); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb http log': { port: PORTS.http, run: () => { const f = join(dir, 'll.cfg'); writeFileSync(f, proxyCfg('http', true)); return start(process.execPath, [LB, '-f', f], 0); } },
-  // two worker processes (master-worker), still on the one CPU: CPU time per request is the figure
-  'lb http 2 workers': { port: PORTS.http, run: () => { const f = join(dir, 'lw.cfg'); writeFileSync(f, proxyCfg('http', false, 2)); return start(process.execPath, [LB, '-W', '-f', f], 0); } },
   'haproxy tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'ht.cfg'); writeFileSync(f, proxyCfg('tcp')); return start('haproxy', ['-db', '-f', f], 0); } },
   'lb tcp': { port: PORTS.tcp, run: () => { const f = join(dir, 'lt.cfg'); writeFileSync(f, proxyCfg('tcp')); return start(process.execPath, [LB, '-f', f], 0); } },
 };
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+/** median over rounds of a's CPU per request / b's in the same round (the machine drifts between rounds) */
+const pairedCpu = (cpu, a, b) => median(cpu[a].map((x, i) => x / cpu[b][i]).filter((x) => Number.isFinite(x)));
 
 async function main() {
   const b1 = nginxBackend(PORTS.be1);
@@ -155,6 +184,7 @@ async function main() {
       const p = c.run();
       try {
         await waitPort(c.port);
+        if (p.spread) { await new Promise((r) => setTimeout(r, 1000)); pinWorkers(p); }
         const c0 = cpuMs(p.pid);
         const w = wrk(c.port);
         const usPerReq = w.requests ? (cpuMs(p.pid) - c0) * 1000 / w.requests : 0;
@@ -171,6 +201,9 @@ async function main() {
   await stop(b1); await stop(b2); await stop(sink);
   if (ONLY) {
     for (const [k, v] of Object.entries(results)) if (v.length) console.log(`${k}: median ${median(v).toFixed(0)} req/s (${v.map((x) => x.toFixed(0)).join(', ')}), ${median(cpu[k]).toFixed(1)} µs CPU/req`);
+    for (const [a, b] of [['lb http 2 workers', 'lb http'], ['haproxy http 2 threads', 'haproxy http']]) {
+      if (cpu[a].length && cpu[a].length === cpu[b].length) console.log(`${a} / ${b}: CPU per request, median of the rounds' ratios ${pairedCpu(cpu, a, b).toFixed(2)}`);
+    }
     return;
   }
   const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
@@ -192,7 +225,8 @@ async function main() {
     `| nginx proxy_pass | ${med['nginx http'].toFixed(0)} | ${ratio('nginx http', 'haproxy http')} | ${median(cpu['nginx http']).toFixed(1)} | ${results['nginx http'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| HAProxy mode http, httplog to UDP syslog | ${med['haproxy http log'].toFixed(0)} | ${ratio('haproxy http log', 'haproxy http')} | ${median(cpu['haproxy http log']).toFixed(1)} | ${results['haproxy http log'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode http, httplog to UDP syslog | ${med['lb http log'].toFixed(0)} | ${ratio('lb http log', 'haproxy http')} (× lb without log: ${ratio('lb http log', 'lb http')}) | ${median(cpu['lb http log']).toFixed(1)} | ${results['lb http log'].map((x) => x.toFixed(0)).join(', ')} |`,
-    `| lb mode http, 2 worker processes (-W, nbthread 2) | ${med['lb http 2 workers'].toFixed(0)} | ${ratio('lb http 2 workers', 'haproxy http')} | ${median(cpu['lb http 2 workers']).toFixed(1)} (× 1 worker: ${(median(cpu['lb http 2 workers']) / median(cpu['lb http'])).toFixed(2)}) | ${results['lb http 2 workers'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| HAProxy mode http, nbthread 2 (both threads on CPU 0) | ${med['haproxy http 2 threads'].toFixed(0)} | ${ratio('haproxy http 2 threads', 'haproxy http')} | ${median(cpu['haproxy http 2 threads']).toFixed(1)} (× 1 thread, paired: ${pairedCpu(cpu, 'haproxy http 2 threads', 'haproxy http').toFixed(2)}) | ${results['haproxy http 2 threads'].map((x) => x.toFixed(0)).join(', ')} |`,
+    `| lb mode http, 2 worker processes (-W, nbthread 2, both on CPU 0) | ${med['lb http 2 workers'].toFixed(0)} | ${ratio('lb http 2 workers', 'haproxy http')} | ${median(cpu['lb http 2 workers']).toFixed(1)} (× 1 worker, paired: ${pairedCpu(cpu, 'lb http 2 workers', 'lb http').toFixed(2)}) | ${results['lb http 2 workers'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| HAProxy mode tcp | ${med['haproxy tcp'].toFixed(0)} | 1.00 | ${median(cpu['haproxy tcp']).toFixed(1)} | ${results['haproxy tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     `| lb mode tcp | ${med['lb tcp'].toFixed(0)} | ${ratio('lb tcp', 'haproxy tcp')} | ${median(cpu['lb tcp']).toFixed(1)} | ${results['lb tcp'].map((x) => x.toFixed(0)).join(', ')} |`,
     '',
