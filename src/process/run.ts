@@ -41,6 +41,8 @@ export interface Runtime {
   readonly view: RuntimeView;
   /** the stats sockets, when configured */
   readonly cli: CliServer | undefined;
+  /** the listening sockets, as handed to a process replacing this one (xfer.ts) */
+  exposed(): Exposed[];
   /**
    * Soft stop (reference §6.3): stop accepting, let in-flight requests and
    * tunnels finish; responses from now on carry `connection: close`; idle
@@ -406,7 +408,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     }
   };
   return {
-    model, frontends, backends, checks: sched, logs, view, cli, stopped,
+    model, frontends, backends, checks: sched, logs, view, cli, stopped, exposed,
     get connections() { return sockets.size; },
     async softStop(idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
       if (!softStopping) {

@@ -11,7 +11,7 @@ import { levelPrefix, type Diagnostics } from '../config/diag.js';
 import { printDiagnostics, type Output } from '../cli/check.js';
 import { startRuntime, DEFAULT_IDLE_GRACE_MS, type Runtime } from './run.js';
 import { writePidfile } from './pidfile.js';
-import { fetchListeners } from './xfer.js';
+import { fetchListeners, offerListeners, takeListeners } from './xfer.js';
 import { onProcessEvent, stderrLine } from '../log/events.js';
 import type { LoadOptions, Model } from '../config/model.js';
 
@@ -91,6 +91,10 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
       offEvents();
       return 1;
     }
+  } else if (oldPids.length > 0) {
+    // -sf/-st without -x: an old lb hands its listening sockets over all the same, so no
+    // connection is refused or reset while the addresses change hands (xfer.ts)
+    inherited = await takeListeners(oldPids);
   }
   let runtime: Runtime;
   try {
@@ -125,6 +129,8 @@ export async function serve(paths: readonly string[], opts: LoadOptions, io: Out
     process.on('SIGTTOU', () => {
       void runtime.pause().then(() => { for (const fe of runtime.frontends) io.err(`${levelPrefix('WARNING', process.pid)}Paused ${fe.conf.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}.`); });
     });
+    // a process replacing this one with -sf/-st asks for the listening sockets (xfer.ts)
+    process.on('SIGURG', () => offerListeners(() => runtime.exposed()));
     process.on('SIGTTIN', () => {
       void runtime.resume().then((ok) => {
         for (const fe of runtime.frontends) io.err(`${levelPrefix(ok ? 'WARNING' : 'ALERT', process.pid)}${ok ? 'Resumed' : 'Failed to resume'} ${fe.conf.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}.`);

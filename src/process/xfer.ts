@@ -17,8 +17,18 @@
  *   old -> new   "end <count>\n"
  * The kernel never merges a read past a message carrying descriptors, so the
  * n-th socket received belongs to the n-th key line.
+ *
+ * Without -x, a process started with -sf/-st asks each old process for its
+ * sockets the same way over a private channel: SIGURG (ignored by any other
+ * program, HAProxy included) makes an old lb listen on offerPath(its pid), a
+ * unix socket of mode 600 in the temporary directory, for one exchange; the
+ * new process takes the sockets if that file appears within a moment and
+ * belongs to the old process's user, and binds as before otherwise.
  */
-import { Socket } from 'node:net';
+import { Socket, createServer } from 'node:net';
+import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 interface IpcPipe {
   open(fd: number): number;
@@ -168,4 +178,87 @@ export function fetchListeners(path: string, ms = 5000): Promise<Map<string, obj
     const err = pipe.connect(req, path);
     if (err !== 0) fail(`cannot connect to ${path}`);
   });
+}
+
+/** Where a running lb offers its listening sockets when asked with SIGURG. */
+export function offerPath(pid: number): string {
+  return join(tmpdir(), `lb-${pid}.xfer`);
+}
+
+/**
+ * Old process, on SIGURG: serve one `_getsocks` on offerPath(own pid). The
+ * path is removed as the one connection arrives, or after `ms` if none does.
+ */
+export function offerListeners(exposed: () => Exposed[], ms = 5000): void {
+  const path = offerPath(process.pid);
+  let retired = false;
+  const retire = (): void => {
+    if (retired) return;
+    retired = true;
+    clearTimeout(timer);
+    srv.close();
+    try { unlinkSync(path); } catch { /* gone */ }
+  };
+  const srv = createServer((sock) => {
+    retire();
+    let buf = '';
+    sock.setEncoding('latin1');
+    sock.on('error', () => sock.destroy());
+    const onData = (d: string): void => {
+      buf += d;
+      if (buf.indexOf('\n') < 0 && buf.length < 64) return;
+      sock.removeListener('data', onData);
+      if (buf === '_getsocks\n') void sendListeners(sock, exposed()); else sock.destroy();
+    };
+    sock.on('data', onData);
+  });
+  const timer = setTimeout(retire, ms);
+  timer.unref();
+  srv.on('error', retire);
+  try { unlinkSync(path); } catch { /* absent */ }
+  // created with no access for others (umask), then mode 600 as a stats socket would be
+  const umask = process.umask(0o177);
+  try {
+    srv.listen(path, () => { try { chmodSync(path, 0o600); } catch { retire(); } });
+  } finally {
+    process.umask(umask);
+  }
+}
+
+/** The effective uid of a process (/proc), or undefined. */
+function procUid(pid: number): number | undefined {
+  try {
+    const m = /^Uid:\s+\d+\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** offerPath(pid) is a unix socket owned by that process's user (or root). */
+function offered(path: string, pid: number): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isSocket() && (st.uid === 0 || st.uid === procUid(pid));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * New process with -sf/-st and no -x: take the listening sockets of the
+ * first old process that offers them (an lb; anything else ignores SIGURG),
+ * waiting at most `waitMs` for each offer. Undefined when none did.
+ */
+export async function takeListeners(pids: readonly number[], waitMs = 300): Promise<Map<string, object> | undefined> {
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    try { process.kill(pid, 'SIGURG'); } catch { continue; }
+    const path = offerPath(pid);
+    const end = Date.now() + waitMs;
+    while (!offered(path, pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+    if (!offered(path, pid)) continue;
+    try { return await fetchListeners(path, 2000); } catch { /* not an lb that answers: bind as usual */ }
+  }
+  return undefined;
 }
