@@ -19,8 +19,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { levelPrefix } from '../config/diag.js';
-import { errnoText } from '../config/reader.js';
-import { bindHandle, listenerKey, statsSocketKey, isStatsSocketKey, type BoundHandle } from '../proxy/listener.js';
+import { bindHandle, listenerKey, statsSocketKey, isStatsSocketKey, addrLabel, type BoundHandle } from '../proxy/listener.js';
+import type { Bind } from '../proxy/bind.js';
+import type { SockAddr } from '../proxy/address.js';
+import { bindAlert, bindOwner } from './run.js';
 import type { LoadOptions, Model } from '../config/model.js';
 import type { Output } from '../cli/check.js';
 import type { Notifier } from './sd-notify.js';
@@ -167,39 +169,27 @@ export class Master {
     const handles = new Map<string, BoundHandle>();
     const fresh: string[] = [];
     let failed = false;
+    const take = (key: string, b: Bind, a: SockAddr, alert: (e: unknown) => string): void => {
+      if (handles.has(key)) return;
+      const kept = keep?.get(key);
+      if (kept) { handles.set(key, kept); return; }
+      try {
+        handles.set(key, bindHandle(b, a));
+        fresh.push(key);
+      } catch (e) {
+        failed = true;
+        this.line('ALERT', alert(e));
+      }
+    };
     for (const p of model.proxies) {
       if (!p.cap.fe || p.disabled) continue;
       for (const b of p.binds) {
-        for (const a of b.addrs) {
-          const key = listenerKey(b, a);
-          if (handles.has(key)) continue;
-          const kept = keep?.get(key);
-          if (kept) { handles.set(key, kept); continue; }
-          try {
-            handles.set(key, bindHandle(b, a));
-            fresh.push(key);
-          } catch (e) {
-            failed = true;
-            const label = a.family === 'unix' ? a.path : `${a.family === 'ipv6' ? `[${a.host || '::'}]` : a.host || '0.0.0.0'}:${a.port}`;
-            this.line('ALERT', `Binding [${b.where.file}:${b.where.line}] for ${p.kind === 'listen' ? 'proxy' : 'frontend'} ${p.name}: cannot bind socket (${errnoText(e)}) for [${label}]`);
-          }
-        }
+        for (const a of b.addrs) take(listenerKey(b, a), b, a, (e) => bindAlert(b.where, bindOwner(p), e, addrLabel(a)));
       }
     }
     // the stats sockets too, for the worker that serves them: they exist as soon as the ports do
     for (const st of model.global.statsSockets) {
-      for (const a of st.bind.addrs) {
-        const key = statsSocketKey(st.bind, a);
-        const kept = keep?.get(key);
-        if (kept) { handles.set(key, kept); continue; }
-        try {
-          handles.set(key, bindHandle(st.bind, a));
-          fresh.push(key);
-        } catch (e) {
-          failed = true;
-          this.line('ALERT', `Binding [${st.where.file}:${st.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${st.bind.spec}]`);
-        }
-      }
+      for (const a of st.bind.addrs) take(statsSocketKey(st.bind, a), st.bind, a, (e) => bindAlert(st.where, 'proxy GLOBAL', e, st.bind.spec));
     }
     if (failed) { this.closeHandles(fresh, handles); return undefined; }
     return { handles, fresh };

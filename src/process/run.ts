@@ -240,6 +240,10 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       }
     }
   };
+  /** close the old process's sockets not (or not yet) listened on */
+  const dropInherited = (): void => {
+    if (opts.inherited) { for (const h of opts.inherited.values()) (h as BoundHandle).close(); opts.inherited.clear(); }
+  };
   // the stats sockets first, as HAProxy has all its listeners bound before it serves: a
   // script that waits for a frontend's port finds them. Master-worker: one worker serves
   // them (see ARCHITECTURE: one view)
@@ -249,9 +253,9 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
       cli = await startCli(model.global, opts.handles);
     } catch (e) {
       const s = model.global.statsSockets[0]!;
-      io.err(`${levelPrefix('ALERT', pid)}Binding [${s.where.file}:${s.where.line}] for proxy GLOBAL: cannot bind socket (${errnoText(e)}) for [${s.bind.spec}]`);
+      io.err(`${levelPrefix('ALERT', pid)}${bindAlert(s.where, 'proxy GLOBAL', e, s.bind.spec)}`);
       io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
-      if (opts.inherited) { for (const h of opts.inherited.values()) (h as BoundHandle).close(); opts.inherited.clear(); }
+      dropInherited();
       await logs.close();
       throw new Error('bind failed');
     }
@@ -263,8 +267,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
           fe.listeners.push(await bindOne(fe, b, a));
         } catch (e) {
           failed = true;
-          const label = a.family === 'unix' ? a.path : `${a.family === 'ipv6' ? `[${a.host || '::'}]` : a.host || '0.0.0.0'}:${a.port}`;
-          io.err(`${levelPrefix('ALERT', pid)}Binding [${b.where.file}:${b.where.line}] for ${fe.conf.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}: cannot bind socket (${errnoText(e)}) for [${label}]`);
+          io.err(`${levelPrefix('ALERT', pid)}${bindAlert(b.where, bindOwner(fe.conf), e, addrLabel(a))}`);
         }
       }
     }
@@ -278,7 +281,7 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     return Promise.all(all).then(() => undefined);
   };
   // sockets of the old process that this configuration no longer binds
-  if (opts.inherited) { for (const h of opts.inherited.values()) (h as BoundHandle).close(); opts.inherited.clear(); }
+  dropInherited();
   if (failed) {
     io.err(`${levelPrefix('ALERT', pid)}[haproxy.main()] Some protocols failed to start their listeners! Exiting.`);
     // release our sockets before the old processes take them back (SIGTTIN)
@@ -474,6 +477,17 @@ export async function startRuntime(model: Model, io: RunIo, opts: RunOptions = {
     },
   };
 }
+
+/**
+ * HAProxy's alert for an address that cannot be bound; `owner` is "frontend fe",
+ * "proxy px" (a listen section) or "proxy GLOBAL" (a stats socket).
+ */
+export function bindAlert(where: { file: string; line: number }, owner: string, e: unknown, label: string): string {
+  return `Binding [${where.file}:${where.line}] for ${owner}: cannot bind socket (${errnoText(e)}) for [${label}]`;
+}
+
+/** The owner of a proxy's bind lines, as bindAlert names it. */
+export const bindOwner = (p: { kind: string; name: string }): string => `${p.kind === 'listen' ? 'proxy' : 'frontend'} ${p.name}`;
 
 /** Errors Node reports with errno codes, as HAProxy words them. */
 export { errnoText };
