@@ -6,7 +6,12 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { LB } from '../e2e/harness.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { LB, freePort } from '../e2e/harness.js';
+import { loadBackend, type LoadBackend } from './load.js';
 
 export interface Proc {
   readonly proc: ChildProcess;
@@ -111,3 +116,16 @@ export const HTTP_DEFAULTS = `defaults
     timeout client 30s
     timeout server 30s
 `;
+
+/**
+ * What most process tests start with: a backend answering after `delayMs`
+ * (closed at teardown), a free port, a temporary directory and the path of
+ * its haproxy.cfg (not written).
+ */
+export async function fixture(t: Test, prefix: string, delayMs = 100): Promise<{ be: LoadBackend; port: number; dir: string; file: string }> {
+  const be = await loadBackend(delayMs);
+  t.teardown(() => be.close());
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { be, port, dir, file: join(dir, 'haproxy.cfg') };
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, until, alive, childPids, cliCommand, portAccepts, HTTP_DEFAULTS } from './helpers.js';
+import { spawnLb, until, alive, childPids, cliCommand, portAccepts, fixture, HTTP_DEFAULTS } from './helpers.js';
 
 function cfg(binds: number[], be: number, global = ''): string {
   return `global
@@ -93,11 +93,7 @@ t.test('workers, master CLI, reload with a new bind set', async (t) => {
 });
 
 t.test('a worker that dies takes the master down (exit-on-failure), unless no-exit-on-failure', async (t) => {
-  const be = await loadBackend(10);
-  t.teardown(() => be.close());
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lb-mw-'));
-  const file = join(dir, 'haproxy.cfg');
+  const { be, port, dir, file } = await fixture(t, 'lb-mw-', 10);
   writeFileSync(file, cfg([port], be.port, '    master-worker'));
   const lb = spawnLb(['-f', file]);
   t.teardown(() => lb.kill('SIGKILL'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend } from './load.js';
-import { spawnLb, until, alive, portAccepts, waitAccepts, HTTP_DEFAULTS } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts, fixture, HTTP_DEFAULTS } from './helpers.js';
 
 function cfgFile(port: number, be: number, global = 'hard-stop-after 3s'): string {
   const dir = mkdtempSync(join(tmpdir(), 'lb-stop-'));
@@ -230,11 +230,7 @@ t.test('global grace: still accepting during the grace, then the soft stop', asy
 });
 
 t.test('SIGHUP and SIGUSR2 while lb is still starting do not end it', async (t) => {
-  const be = await loadBackend(100);
-  t.teardown(() => be.close());
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lb-early-'));
-  const f = join(dir, 'haproxy.cfg');
+  const { be, port, file: f } = await fixture(t, 'lb-early-');
   // no timeouts: the warning is printed once the config is read, before the listeners bind
   writeFileSync(f, `defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:${port}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:${be.port}\n`);
   const lb = spawnLb(['-f', f]);
