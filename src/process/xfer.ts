@@ -26,7 +26,7 @@
  * belongs to the old process's user, and binds as before otherwise.
  */
 import { Socket, createServer } from 'node:net';
-import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -189,16 +189,25 @@ export function offerPath(pid: number): string {
  * Old process, on SIGURG: serve one `_getsocks` on offerPath(own pid). The
  * path is removed as the one connection arrives, or after `ms` if none does.
  */
+let offering = false;
 export function offerListeners(exposed: () => Exposed[], ms = 5000): void {
+  // one offer at a time: a second one would take the path from under the first
+  if (offering) return;
+  offering = true;
   const path = offerPath(process.pid);
   let retired = false;
   const retire = (): void => {
     if (retired) return;
     retired = true;
+    offering = false;
     clearTimeout(timer);
+    process.removeListener('exit', unlink);
     srv.close();
-    try { unlinkSync(path); } catch { /* gone */ }
+    unlink();
   };
+  const unlink = (): void => { try { unlinkSync(path); } catch { /* gone */ } };
+  // a process that ends first (its soft stop done) leaves no offer behind either
+  process.once('exit', unlink);
   const srv = createServer((sock) => {
     retire();
     let buf = '';
@@ -216,10 +225,10 @@ export function offerListeners(exposed: () => Exposed[], ms = 5000): void {
   timer.unref();
   srv.on('error', retire);
   try { unlinkSync(path); } catch { /* absent */ }
-  // created with no access for others (umask), then mode 600 as a stats socket would be
+  // mode 600 from its creation (the bind is synchronous): nobody else can connect
   const umask = process.umask(0o177);
   try {
-    srv.listen(path, () => { try { chmodSync(path, 0o600); } catch { retire(); } });
+    srv.listen(path);
   } finally {
     process.umask(umask);
   }
@@ -253,11 +262,16 @@ function offered(path: string, pid: number): boolean {
 export async function takeListeners(pids: readonly number[], waitMs = 300): Promise<Map<string, object> | undefined> {
   for (const pid of pids) {
     if (pid === process.pid) continue;
-    try { process.kill(pid, 'SIGURG'); } catch { continue; }
     const path = offerPath(pid);
     const end = Date.now() + waitMs;
-    while (!offered(path, pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
-    if (!offered(path, pid)) continue;
+    let ready = false;
+    // asked again every 50 ms: an lb that has just started may not listen for SIGURG yet
+    for (let i = 0; !ready && Date.now() < end; i++) {
+      if (i % 25 === 0) { try { process.kill(pid, 'SIGURG'); } catch { break; } }
+      await new Promise((r) => setTimeout(r, 2));
+      ready = offered(path, pid);
+    }
+    if (!ready) continue;
     try { return await fetchListeners(path, 2000); } catch { /* not an lb that answers: bind as usual */ }
   }
   return undefined;

@@ -13,15 +13,15 @@
  * others). Everything accepted must be served, every slow request complete.
  */
 import t, { type Test } from 'tap';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { offerPath } from '../../src/process/xfer.js';
+import { offerPath, fetchListeners } from '../../src/process/xfer.js';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/harness.js';
 import { loadBackend, runLoad } from './load.js';
-import { spawnLb, until, alive, portAccepts, waitAccepts, type Proc, HTTP_DEFAULTS } from './helpers.js';
+import { spawnLb, until, alive, portAccepts, waitAccepts, fixture, type Proc, HTTP_DEFAULTS } from './helpers.js';
 
 const RELOADS = 20;
 
@@ -30,11 +30,7 @@ const RELOADS = 20;
  * sockets of the old one (-x and `expose-fd listeners`).
  */
 async function sfReloads(t: Test, xfer: boolean): Promise<void> {
-  const be = await loadBackend(2000);
-  t.teardown(() => be.close());
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
-  const cfg = join(dir, 'haproxy.cfg');
+  const { be, port, dir, file: cfg } = await fixture(t, 'lb-sf-', 2000);
   const pidfile = join(dir, 'lb.pid');
   const sock = join(dir, 'admin.sock');
   writeFileSync(cfg, `global
@@ -93,11 +89,7 @@ t.test('20 -sf reloads under load', { timeout: 120000 }, (t) => sfReloads(t, fal
 t.test('20 -x -sf reloads under load: the new process takes the listening sockets', { timeout: 120000 }, (t) => sfReloads(t, true));
 
 t.test('-x without expose-fd listeners: HAProxy\'s two messages, exit 1, the old process serves on', async (t) => {
-  const be = await loadBackend(100);
-  t.teardown(() => be.close());
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
-  const cfg = join(dir, 'haproxy.cfg');
+  const { be, port, dir, file: cfg } = await fixture(t, 'lb-sf-');
   const sock = join(dir, 'admin.sock');
   writeFileSync(cfg, `global
     stats socket ${sock} mode 600 level admin
@@ -169,11 +161,7 @@ backend be
 });
 
 t.test('-sf naming a process that is not lb: it ignores the offer request, lb binds as usual', async (t) => {
-  const be = await loadBackend(100);
-  t.teardown(() => be.close());
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lb-sf-'));
-  const cfg = join(dir, 'haproxy.cfg');
+  const { be, port, file: cfg } = await fixture(t, 'lb-sf-');
   writeFileSync(cfg, `${HTTP_DEFAULTS}frontend fe
     bind 127.0.0.1:${port}
     default_backend be
@@ -191,4 +179,37 @@ backend be
   t.equal(await gone, 'SIGUSR1', 'the old pid is then told to finish (SIGUSR1)');
   lb.kill('SIGUSR1');
   t.equal(await lb.exited, 0);
+});
+
+t.test('the offer: one private socket at a time, mode 600, gone once used', async (t) => {
+  const { be, port, file } = await fixture(t, 'lb-sf-');
+  writeFileSync(file, `${HTTP_DEFAULTS}frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:${be.port}
+`);
+  const lb = spawnLb(['-f', file]);
+  t.teardown(() => lb.kill('SIGKILL'));
+  t.ok(await waitAccepts(port), 'serving');
+  const path = offerPath(lb.proc.pid!);
+  // (lb listens for it once serving: the port may accept a moment before)
+  t.ok(await until(() => { process.kill(lb.proc.pid!, 'SIGURG'); return existsSync(path); }, 2000), 'offered on SIGURG');
+  const st = statSync(path);
+  t.ok(st.isSocket(), 'a unix socket');
+  t.equal(st.mode & 0o777, 0o600, 'mode 600');
+  // a second request while the first offer is open leaves it as it is
+  process.kill(lb.proc.pid!, 'SIGURG');
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(statSync(path).ino, st.ino, 'the same socket');
+  const got = await fetchListeners(path);
+  t.same([...got.keys()], [`ipv4@127.0.0.1:${port}`], 'the frontend\'s listening socket');
+  for (const h of got.values()) (h as { close(): void }).close();
+  t.notOk(existsSync(path), 'removed once used');
+  // not used: removed at exit
+  process.kill(lb.proc.pid!, 'SIGURG');
+  t.ok(await until(() => existsSync(path), 2000), 'offered again');
+  lb.kill('SIGUSR1');
+  t.equal(await lb.exited, 0);
+  t.notOk(existsSync(path), 'an offer still open is removed as the process exits');
 });
